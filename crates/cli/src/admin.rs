@@ -1,0 +1,84 @@
+//! `hrbridge admin create-user` (the password is read from standard input) and
+//! `hrbridge admin register-app` (the client id and secret are printed once).
+
+use crate::config::Config;
+use clap::Subcommand;
+use hrbridge_server::error::ApiError;
+use hrbridge_server::routes::apps::NewApp;
+use hrbridge_store::{password, Actor};
+use std::io::BufRead;
+use std::process::ExitCode;
+
+#[derive(Subcommand)]
+pub enum AdminCommand {
+    /// Creates a user; reads the password from standard input (one line).
+    CreateUser {
+        #[arg(long)]
+        username: String,
+        /// system-administrator, hr-manager, resource-manager, read-only, or a custom role.
+        #[arg(long)]
+        role: String,
+    },
+    /// Registers an application (an applicant tracking system) acting as a user; prints its
+    /// client id and secret, this once.
+    RegisterApp {
+        #[arg(long)]
+        name: String,
+        /// The user the app acts as: must hold write permission in personnel management.
+        #[arg(long)]
+        user: String,
+        /// The app's role.
+        #[arg(long, default_value = hrbridge_domain::auth::ATS_INTEGRATION)]
+        role: String,
+    },
+}
+
+pub async fn run(config: Config, command: AdminCommand) -> anyhow::Result<ExitCode> {
+    match command {
+        AdminCommand::CreateUser { username, role } => {
+            let mut line = String::new();
+            std::io::stdin().lock().read_line(&mut line)?;
+            let secret = line.trim_end_matches(['\n', '\r']).to_string();
+            if let Err(errors) = hrbridge_server::routes::admin::check_new_user(&username, &secret) {
+                eprintln!("error: {errors}");
+                return Ok(ExitCode::from(2));
+            }
+            let state = crate::open_app(&config).await?;
+            if state.roles.get(&role).is_none() {
+                eprintln!("error: role: no role named '{role}'");
+                return Ok(ExitCode::from(2));
+            }
+            let hash = tokio::task::spawn_blocking(move || password::hash_password(&secret)).await?;
+            let actor = Actor { name: "cli".into(), ..Actor::system() };
+            let user = state.hr.create_user(&actor, &username, &hash, &role).await?;
+            println!("created user '{}' with role '{}'", user.username, user.role);
+            state.close().await;
+            Ok(ExitCode::SUCCESS)
+        }
+        AdminCommand::RegisterApp { name, user, role } => {
+            let state = crate::open_app(&config).await?;
+            let actor = Actor { name: "cli".into(), ..Actor::system() };
+            let body = NewApp { name, user, role: Some(role) };
+            let outcome = hrbridge_server::routes::apps::register(&state, &actor, body).await;
+            state.close().await;
+            match outcome {
+                Ok(app) => {
+                    println!("registered app '{}' acting as '{}' with role '{}'", app.name, app.user, app.role);
+                    println!("client_id: {}", app.client_id);
+                    println!("client_secret: {}", app.client_secret);
+                    println!("keep the secret now: it is not shown again");
+                    Ok(ExitCode::SUCCESS)
+                }
+                Err(ApiError::Invalid(errors)) => {
+                    eprintln!("error: {errors}");
+                    Ok(ExitCode::from(2))
+                }
+                Err(ApiError::Conflict { message, .. }) => {
+                    eprintln!("error: name: {message}");
+                    Ok(ExitCode::from(2))
+                }
+                Err(other) => Err(anyhow::anyhow!("cannot register the app: {other}")),
+            }
+        }
+    }
+}

@@ -1,0 +1,126 @@
+//! `hrbridge bench SCENARIO`: each scenario measures hrbridge against its limit in the same run.
+
+mod ats;
+mod import;
+mod search;
+
+use clap::Subcommand;
+use sqlx::Connection;
+use std::process::ExitCode;
+
+#[derive(Subcommand)]
+pub enum BenchCommand {
+    /// Bulk import of generated workers against the limit (the same rows written straight in).
+    Import {
+        #[arg(long, default_value_t = 100_000)]
+        workers: u64,
+        /// Print the figures as JSON.
+        #[arg(long)]
+        json: bool,
+        /// Also run on PostgreSQL: a server URL where fresh databases may be created.
+        #[arg(long, env = "HRBRIDGE_BENCH_POSTGRES_URL")]
+        postgres: Option<String>,
+    },
+    /// The resource finder against the same search written as SQL, on generated resources.
+    Search {
+        #[arg(long, default_value_t = 100_000)]
+        resources: usize,
+        /// Characteristics held by each resource.
+        #[arg(long, default_value_t = 10)]
+        per_resource: usize,
+        /// In-process searches to time (HTTP and SQL run fewer).
+        #[arg(long, default_value_t = 1000)]
+        searches: usize,
+        #[arg(long)]
+        json: bool,
+        /// Generate into this directory and keep it (to inspect or rerun the SQL by hand).
+        #[arg(long)]
+        keep_data: Option<std::path::PathBuf>,
+    },
+    /// Sustained ATS exports over HTTP, the load coming from a second process on loopback.
+    Ats {
+        /// How long the load runs.
+        #[arg(long, default_value_t = 10)]
+        seconds: u64,
+        /// Requests in flight at once.
+        #[arg(long, default_value_t = 32)]
+        connections: usize,
+        #[arg(long)]
+        json: bool,
+    },
+    /// The load process of `bench ats` (started by it; reads the app's credentials from the
+    /// environment).
+    #[command(hide = true)]
+    AtsLoad {
+        #[arg(long)]
+        url: String,
+        #[arg(long)]
+        seconds: u64,
+        #[arg(long)]
+        connections: usize,
+    },
+}
+
+pub async fn run(command: BenchCommand) -> anyhow::Result<ExitCode> {
+    match command {
+        BenchCommand::Import { workers, json, postgres } => import::run(workers, json, postgres).await,
+        BenchCommand::Search { resources, per_resource, searches, json, keep_data } => {
+            search::run(resources, per_resource, searches, json, keep_data).await
+        }
+        BenchCommand::Ats { seconds, connections, json } => ats::run(seconds, connections, json).await,
+        BenchCommand::AtsLoad { url, seconds, connections } => ats::load(url, seconds, connections).await,
+    }
+}
+
+/// The process's peak resident memory (VmHWM), in MiB.
+pub fn peak_rss_mib() -> f64 {
+    std::fs::read_to_string("/proc/self/status")
+        .ok()
+        .and_then(|s| {
+            s.lines().find(|l| l.starts_with("VmHWM:")).and_then(|l| l.split_whitespace().nth(1)?.parse::<f64>().ok())
+        })
+        .map(|kib| kib / 1024.0)
+        .unwrap_or(0.0)
+}
+
+/// The value below which `share` of the sorted `values` fall (nearest rank).
+pub fn percentile(sorted: &[f64], share: f64) -> f64 {
+    if sorted.is_empty() {
+        return 0.0;
+    }
+    let rank = ((share * sorted.len() as f64).ceil() as usize).clamp(1, sorted.len());
+    sorted[rank - 1]
+}
+
+/// Fresh PostgreSQL databases for one bench run, dropped afterwards.
+pub struct FreshDatabases {
+    server: String,
+    names: Vec<String>,
+}
+
+impl FreshDatabases {
+    pub async fn create(url: &str, count: usize) -> anyhow::Result<Self> {
+        let mut conn = sqlx::PgConnection::connect(url).await?;
+        let id = uuid::Uuid::new_v4().simple().to_string();
+        let mut names = Vec::new();
+        for i in 0..count {
+            let name = format!("hrbridge_bench_{id}_{i}");
+            sqlx::query(&format!("CREATE DATABASE {name}")).execute(&mut conn).await?;
+            names.push(name);
+        }
+        let server = url.rsplit_once('/').map(|(root, _)| root.to_string()).unwrap_or_else(|| url.to_string());
+        Ok(Self { server, names })
+    }
+
+    pub fn url(&self, i: usize) -> String {
+        format!("{}/{}", self.server, self.names[i])
+    }
+
+    pub async fn drop_all(&self) {
+        if let Ok(mut conn) = sqlx::PgConnection::connect(&format!("{}/postgres", self.server)).await {
+            for name in &self.names {
+                let _ = sqlx::query(&format!("DROP DATABASE IF EXISTS {name} WITH (FORCE)")).execute(&mut conn).await;
+            }
+        }
+    }
+}

@@ -1,0 +1,98 @@
+//! `hrbridge`: serve, administer, import and benchmark.
+
+mod admin;
+mod bench;
+mod config;
+mod import;
+mod serve;
+
+use clap::{Parser, Subcommand};
+use config::{Config, Overrides};
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+#[derive(Parser)]
+#[command(
+    name = "hrbridge",
+    version,
+    about = "HR system of record, kept in step with resource scheduling and applicant tracking"
+)]
+struct Cli {
+    /// A TOML configuration file (default: $HRBRIDGE_CONFIG, else ./hrbridge.toml if present).
+    #[arg(long, global = true)]
+    config: Option<PathBuf>,
+    /// Where the SQLite files live (default ./data).
+    #[arg(long, global = true)]
+    data_dir: Option<PathBuf>,
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Subcommand)]
+enum Command {
+    /// Runs everything in one process: the API, sign-in and the stores.
+    Serve {
+        /// Address to listen on (default 127.0.0.1:8080).
+        #[arg(long)]
+        listen: Option<String>,
+    },
+    /// Users and roles.
+    #[command(subcommand)]
+    Admin(admin::AdminCommand),
+    /// Bulk import.
+    #[command(subcommand)]
+    Import(import::ImportCommand),
+    /// Measures a scenario against its limit in the same run.
+    #[command(subcommand)]
+    Bench(bench::BenchCommand),
+}
+
+fn main() -> ExitCode {
+    let cli = Cli::parse();
+    let listen = match &cli.command {
+        Command::Serve { listen } => listen.clone(),
+        _ => None,
+    };
+    let config = match Config::load(cli.config.as_deref(), Overrides { data_dir: cli.data_dir.clone(), listen }) {
+        Ok(config) => config,
+        Err(e) => {
+            eprintln!("error: {e}");
+            return ExitCode::from(2);
+        }
+    };
+    tracing_subscriber::fmt()
+        .with_env_filter(tracing_subscriber::EnvFilter::try_new(&config.log).unwrap_or_else(|_| "info".into()))
+        .with_writer(std::io::stderr)
+        .init();
+    let runtime = tokio::runtime::Builder::new_multi_thread().enable_all().build().expect("tokio runtime");
+    let result = runtime.block_on(async move {
+        match cli.command {
+            Command::Serve { .. } => serve::run(config).await,
+            Command::Admin(command) => admin::run(config, command).await,
+            Command::Import(command) => import::run(config, command).await,
+            Command::Bench(command) => bench::run(command).await,
+        }
+    });
+    match result {
+        Ok(code) => code,
+        Err(e) => {
+            eprintln!("error: {e:#}");
+            ExitCode::FAILURE
+        }
+    }
+}
+
+/// Opens the application on the configured stores, as the server would.
+pub async fn open_app(config: &Config) -> anyhow::Result<hrbridge_server::AppState> {
+    let settings = config.settings().map_err(anyhow::Error::msg)?;
+    let clock = std::sync::Arc::new(hrbridge_domain::SystemClock);
+    let ids = std::sync::Arc::new(hrbridge_domain::SnowflakeIds::new(rand_node()));
+    Ok(hrbridge_server::AppState::open(settings, clock, ids).await?)
+}
+
+/// A node number for snowflake ids: from the process id and time, so two processes differ.
+fn rand_node() -> u16 {
+    let nanos =
+        std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).map(|d| d.subsec_nanos()).unwrap_or(0);
+    ((std::process::id() ^ nanos) & 0x3ff) as u16
+}

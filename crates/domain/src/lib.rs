@@ -1,0 +1,14 @@
+//! Pure types and rules of hrbridge: ids, time, validation, roles, and the HR entities.
+//! No IO and no async: everything here can be tested with plain values.
+
+pub mod auth;
+pub mod clock;
+pub mod error;
+pub mod hr;
+pub mod merge;
+pub mod outbox;
+pub mod scheduling;
+pub mod value;
+
+pub use clock::{Clock, IdGen, ManualClock, RecId, SequentialIds, SnowflakeIds, SystemClock};
+pub use error::{FieldError, ValidationErrors};

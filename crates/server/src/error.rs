@@ -1,0 +1,116 @@
+//! The server layer's one error type, answered as RFC 9457 `application/problem+json` with an
+//! `errors` list naming each bad field.
+
+use axum::http::{header, HeaderValue, StatusCode};
+use axum::response::{IntoResponse, Response};
+use hrbridge_domain::auth::{Entity, Privilege};
+use hrbridge_domain::{FieldError, ValidationErrors};
+use hrbridge_store::StoreError;
+use serde::Serialize;
+
+#[derive(Debug, thiserror::Error)]
+pub enum ApiError {
+    #[error("{0}")]
+    Unauthorized(String),
+    #[error("your role does not allow {privilege} on {entity}")]
+    Forbidden { entity: &'static str, privilege: &'static str },
+    #[error("{0}")]
+    NotFound(String),
+    #[error("{message}")]
+    Conflict { field: Option<String>, message: String },
+    #[error("{0}")]
+    Invalid(ValidationErrors),
+    #[error("{0}")]
+    BadRequest(String),
+    #[error("{0}")]
+    UnsupportedMediaType(String),
+    #[error("internal error")]
+    Internal(String),
+}
+
+pub type ApiResult<T> = Result<T, ApiError>;
+
+#[derive(Serialize, utoipa::ToSchema)]
+pub struct Problem {
+    #[serde(rename = "type")]
+    pub problem_type: String,
+    pub title: String,
+    pub status: u16,
+    pub detail: String,
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub errors: Vec<FieldError>,
+}
+
+impl ApiError {
+    pub fn forbidden(entity: Entity, privilege: Privilege) -> Self {
+        ApiError::Forbidden { entity: entity.as_str(), privilege: privilege.as_str() }
+    }
+    pub fn invalid(field: &str, message: impl Into<String>) -> Self {
+        ApiError::Invalid(ValidationErrors::one(field, message))
+    }
+    fn parts(&self) -> (StatusCode, &'static str, &'static str) {
+        match self {
+            ApiError::Unauthorized(_) => (StatusCode::UNAUTHORIZED, "unauthorized", "Not signed in"),
+            ApiError::Forbidden { .. } => (StatusCode::FORBIDDEN, "forbidden", "Not allowed"),
+            ApiError::NotFound(_) => (StatusCode::NOT_FOUND, "not-found", "Not found"),
+            ApiError::Conflict { .. } => (StatusCode::CONFLICT, "conflict", "Conflict"),
+            ApiError::Invalid(_) => (StatusCode::UNPROCESSABLE_ENTITY, "validation", "Invalid input"),
+            ApiError::BadRequest(_) => (StatusCode::BAD_REQUEST, "bad-request", "Bad request"),
+            ApiError::UnsupportedMediaType(_) => {
+                (StatusCode::UNSUPPORTED_MEDIA_TYPE, "unsupported-media-type", "Unsupported media type")
+            }
+            ApiError::Internal(_) => (StatusCode::INTERNAL_SERVER_ERROR, "internal", "Internal error"),
+        }
+    }
+}
+
+impl From<StoreError> for ApiError {
+    fn from(error: StoreError) -> Self {
+        match error {
+            StoreError::NotFound { .. } => ApiError::NotFound(error.to_string()),
+            StoreError::Conflict { field, message } => ApiError::Conflict { field, message },
+            StoreError::Invalid(errors) => ApiError::Invalid(errors),
+            other => ApiError::Internal(other.to_string()),
+        }
+    }
+}
+
+impl From<ValidationErrors> for ApiError {
+    fn from(errors: ValidationErrors) -> Self {
+        ApiError::Invalid(errors)
+    }
+}
+
+impl IntoResponse for ApiError {
+    fn into_response(self) -> Response {
+        let (status, slug, title) = self.parts();
+        if let ApiError::Internal(detail) = &self {
+            tracing::error!(%detail, "request failed");
+        }
+        let errors = match &self {
+            ApiError::Invalid(errors) => errors.0.clone(),
+            ApiError::Conflict { field: Some(field), message } => {
+                vec![FieldError { field: field.clone(), message: message.clone() }]
+            }
+            _ => Vec::new(),
+        };
+        let detail = match &self {
+            ApiError::Internal(_) => "the server could not complete the request; it has been logged".to_string(),
+            ApiError::Invalid(errors) => format!("{} field(s) are invalid: {errors}", errors.0.len()),
+            other => other.to_string(),
+        };
+        let problem = Problem {
+            problem_type: format!("urn:hrbridge:problem:{slug}"),
+            title: title.to_string(),
+            status: status.as_u16(),
+            detail,
+            errors,
+        };
+        let mut response = (status, axum::Json(problem)).into_response();
+        response.headers_mut().insert(header::CONTENT_TYPE, HeaderValue::from_static("application/problem+json"));
+        if status == StatusCode::UNAUTHORIZED {
+            response.headers_mut().insert(header::WWW_AUTHENTICATE, HeaderValue::from_static("Bearer"));
+        }
+        response
+    }
+}

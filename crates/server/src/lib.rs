@@ -1,0 +1,89 @@
+//! The HTTP server: the REST API under `/api/v1`, its OpenAPI document, sign-in and roles.
+
+pub mod apps;
+pub mod auth;
+pub mod error;
+pub mod finder;
+pub mod json;
+pub mod rate_limit;
+pub mod routes;
+pub mod state;
+pub mod webhooks;
+
+pub use state::{AdminBootstrap, AppSettings, AppState, StoreLocation};
+
+use axum::extract::{MatchedPath, Request};
+use axum::middleware::Next;
+use axum::response::Response;
+use axum::routing::get;
+use axum::{Json, Router};
+use std::time::Instant;
+use utoipa::openapi::security::{HttpAuthScheme, HttpBuilder, SecurityScheme};
+use utoipa::openapi::OpenApi as OpenApiDoc;
+use utoipa::{Modify, OpenApi};
+use utoipa_axum::router::OpenApiRouter;
+
+#[derive(OpenApi)]
+#[openapi(
+    info(title = "hrbridge", description = "HR system of record with resource-scheduling and ATS integration"),
+    modifiers(&BearerAuth),
+    security(("bearer" = [])),
+    tags((name = "auth"), (name = "hr"), (name = "scheduling"), (name = "admin"), (name = "plain"))
+)]
+struct ApiDoc;
+
+struct BearerAuth;
+
+impl Modify for BearerAuth {
+    fn modify(&self, openapi: &mut OpenApiDoc) {
+        let components = openapi.components.get_or_insert_with(Default::default);
+        components.add_security_scheme(
+            "bearer",
+            SecurityScheme::Http(HttpBuilder::new().scheme(HttpAuthScheme::Bearer).build()),
+        );
+    }
+}
+
+/// The API routes with their OpenAPI document, generated from the handlers' annotations.
+pub fn api() -> (Router<AppState>, OpenApiDoc) {
+    OpenApiRouter::with_openapi(ApiDoc::openapi())
+        .merge(routes::auth::router())
+        .merge(routes::catalog::router())
+        .merge(routes::workers::router())
+        .merge(routes::candidates::router())
+        .merge(routes::ats::router())
+        .merge(routes::jobs::router())
+        .merge(routes::scheduling::router())
+        .merge(routes::imports::router())
+        .merge(routes::admin::router())
+        .merge(routes::apps::router())
+        .merge(routes::oauth::router())
+        .merge(routes::webhooks::router())
+        .merge(routes::plain::router())
+        .split_for_parts()
+}
+
+/// The whole application, ready to serve.
+pub fn app(state: AppState) -> Router {
+    routes::plain::prometheus();
+    let (api, doc) = api();
+    let doc = std::sync::Arc::new(doc);
+    api.route("/api/openapi.json", get(move || async move { Json((*doc).clone()) }))
+        .layer(axum::extract::DefaultBodyLimit::max(1 << 20))
+        .layer(axum::middleware::from_fn(record_request))
+        .with_state(state)
+}
+
+/// Counts requests and their durations by route and status, for `/metrics`.
+async fn record_request(request: Request, next: Next) -> Response {
+    let route =
+        request.extensions().get::<MatchedPath>().map(|p| p.as_str().to_string()).unwrap_or_else(|| "unmatched".into());
+    let method = request.method().to_string();
+    let started = Instant::now();
+    let response = next.run(request).await;
+    let status = response.status().as_u16().to_string();
+    let labels = [("method", method), ("route", route), ("status", status)];
+    metrics::counter!("hrbridge_http_requests_total", &labels).increment(1);
+    metrics::histogram!("hrbridge_http_request_seconds", &labels).record(started.elapsed().as_secs_f64());
+    response
+}

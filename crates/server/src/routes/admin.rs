@@ -1,0 +1,179 @@
+//! Users, roles and the audit log.
+
+use super::{ListQuery, Paged};
+use crate::auth::Caller;
+use crate::error::{ApiError, ApiResult};
+use crate::json::{from_value, JsonBody};
+use crate::state::AppState;
+use axum::extract::{Query, State};
+use axum::http::StatusCode;
+use axum::Json;
+use hrbridge_domain::auth::{Entity, Privilege, PrivilegeSet, Role};
+use hrbridge_domain::value::Name;
+use hrbridge_domain::ValidationErrors;
+use hrbridge_store::audit::{AuditEntry, AuditFilter};
+use hrbridge_store::password;
+use hrbridge_store::users::User;
+use serde::{Deserialize, Serialize};
+use std::collections::BTreeMap;
+use utoipa::{IntoParams, ToSchema};
+use utoipa_axum::router::OpenApiRouter;
+use utoipa_axum::routes;
+
+pub const MIN_PASSWORD_LENGTH: usize = 12;
+
+pub fn router() -> OpenApiRouter<AppState> {
+    OpenApiRouter::new()
+        .routes(routes!(list_users, create_user))
+        .routes(routes!(list_roles, create_role))
+        .routes(routes!(list_audit))
+}
+
+#[derive(Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct NewUser {
+    pub username: String,
+    pub password: String,
+    pub role: String,
+}
+
+/// Checks a new user's username and password: the rules `hrbridge admin create-user` applies too.
+pub fn check_new_user(username: &str, password: &str) -> Result<(), ValidationErrors> {
+    let mut errors = ValidationErrors::new();
+    let valid_name = !username.is_empty()
+        && username.len() <= 64
+        && username.chars().all(|c| c.is_ascii_alphanumeric() || matches!(c, '.' | '_' | '-' | '@'));
+    if !valid_name {
+        errors.add("username", "must be 1 to 64 letters, digits, '.', '_', '-' or '@'");
+    }
+    if password.chars().count() < MIN_PASSWORD_LENGTH {
+        errors.add("password", format!("must be at least {MIN_PASSWORD_LENGTH} characters"));
+    }
+    errors.into_result(|| ())
+}
+
+#[utoipa::path(get, path = "/api/v1/admin/users", tag = "admin", params(ListQuery), responses((status = 200, body = Paged<User>)))]
+async fn list_users(
+    State(app): State<AppState>,
+    caller: Caller,
+    Query(q): Query<ListQuery>,
+) -> ApiResult<Json<Paged<User>>> {
+    caller.require(Entity::User, Privilege::Read)?;
+    Ok(Json(app.hr.users(&q.page()?).await?.into()))
+}
+
+#[utoipa::path(post, path = "/api/v1/admin/users", tag = "admin", request_body = NewUser, responses((status = 201, body = User)))]
+async fn create_user(
+    State(app): State<AppState>,
+    caller: Caller,
+    JsonBody(body): JsonBody<serde_json::Value>,
+) -> ApiResult<(StatusCode, Json<User>)> {
+    caller.require(Entity::User, Privilege::Create)?;
+    let body: NewUser = from_value(body)?;
+    check_new_user(&body.username, &body.password)?;
+    if app.roles.get(&body.role).is_none() {
+        return Err(ApiError::invalid("role", format!("no role named '{}'", body.role)));
+    }
+    let secret = body.password;
+    let hash = tokio::task::spawn_blocking(move || password::hash_password(&secret))
+        .await
+        .map_err(|e| ApiError::Internal(e.to_string()))?;
+    let user = app.hr.create_user(&caller.actor(), &body.username, &hash, &body.role).await?;
+    Ok((StatusCode::CREATED, Json(user)))
+}
+
+#[derive(Serialize, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct RoleBody {
+    pub name: String,
+    #[serde(default)]
+    pub description: String,
+    /// Entity → privileges, e.g. `{"worker": ["read", "write"]}`.
+    pub privileges: BTreeMap<String, Vec<Privilege>>,
+    #[serde(default)]
+    pub builtin: bool,
+}
+
+impl From<&Role> for RoleBody {
+    fn from(role: &Role) -> Self {
+        RoleBody {
+            name: role.name.clone(),
+            description: role.description.clone(),
+            builtin: role.builtin,
+            privileges: role.privileges.iter().map(|(e, set)| (e.as_str().to_string(), set.list())).collect(),
+        }
+    }
+}
+
+#[utoipa::path(get, path = "/api/v1/admin/roles", tag = "admin", responses((status = 200, body = Vec<RoleBody>)))]
+async fn list_roles(State(app): State<AppState>, caller: Caller) -> ApiResult<Json<Vec<RoleBody>>> {
+    caller.require(Entity::Role, Privilege::Read)?;
+    Ok(Json(app.hr.roles().await?.iter().map(RoleBody::from).collect()))
+}
+
+#[utoipa::path(post, path = "/api/v1/admin/roles", tag = "admin", request_body = RoleBody, responses((status = 201, body = RoleBody)))]
+async fn create_role(
+    State(app): State<AppState>,
+    caller: Caller,
+    JsonBody(body): JsonBody<serde_json::Value>,
+) -> ApiResult<(StatusCode, Json<RoleBody>)> {
+    caller.require(Entity::Role, Privilege::Create)?;
+    let body: RoleBody = from_value(body)?;
+    let mut errors = ValidationErrors::new();
+    let valid_name = !body.name.is_empty()
+        && body.name.len() <= 64
+        && body.name.chars().all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '-');
+    if !valid_name {
+        errors.add("name", "must be 1 to 64 lowercase letters, digits or '-'");
+    }
+    errors.check(hrbridge_domain::value::text("description", Some(&body.description), 500));
+    if body.builtin {
+        errors.add("builtin", "only shipped roles are built in");
+    }
+    let mut privileges = BTreeMap::new();
+    for (entity, list) in &body.privileges {
+        match Entity::parse(entity) {
+            Some(e) => {
+                privileges.insert(e, PrivilegeSet::of(list));
+            }
+            None => errors.add(format!("privileges.{entity}"), "is not an entity"),
+        }
+    }
+    if !errors.is_empty() {
+        return Err(errors.into());
+    }
+    let role = Role {
+        name: body.name.clone(),
+        description: Name::parse_max("description", &body.description, 500)
+            .map(|n| n.into_string())
+            .unwrap_or_default(),
+        builtin: false,
+        privileges,
+    };
+    app.hr.create_role(&caller.actor(), &role).await?;
+    app.reload_roles().await?;
+    Ok((StatusCode::CREATED, Json(RoleBody::from(&role))))
+}
+
+#[derive(Debug, Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
+pub struct AuditQuery {
+    pub limit: Option<i64>,
+    pub after: Option<String>,
+    /// Only entries by this user or app.
+    pub actor: Option<String>,
+    /// Only entries on this entity.
+    pub entity: Option<String>,
+}
+
+#[utoipa::path(get, path = "/api/v1/admin/audit", tag = "admin", params(AuditQuery), responses((status = 200, body = Paged<AuditEntry>)))]
+async fn list_audit(
+    State(app): State<AppState>,
+    caller: Caller,
+    Query(q): Query<AuditQuery>,
+) -> ApiResult<Json<Paged<AuditEntry>>> {
+    caller.require(Entity::Audit, Privilege::Read)?;
+    let page = ListQuery { limit: q.limit, after: q.after, q: None }.page()?;
+    let filter = AuditFilter { actor: q.actor, entity: q.entity };
+    Ok(Json(app.hr.audit_entries(&filter, &page).await?.into()))
+}

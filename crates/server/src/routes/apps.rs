@@ -1,0 +1,204 @@
+//! App registrations (`/api/v1/admin/apps`): an administrator registers an application (an
+//! applicant tracking system) that acts as a named user with a role; hrbridge gives it a client id
+//! and a secret, shown once and stored as an argon2id hash.
+
+use super::{ListQuery, Paged};
+use crate::auth::Caller;
+use crate::error::{ApiError, ApiResult};
+use crate::json::{from_value, JsonBody};
+use crate::state::AppState;
+use axum::extract::{Path, Query, State};
+use axum::http::StatusCode;
+use axum::Json;
+use hrbridge_domain::auth::{Entity, Privilege, ATS_INTEGRATION};
+use hrbridge_domain::value::Name;
+use hrbridge_domain::ValidationErrors;
+use hrbridge_store::apps::App;
+use hrbridge_store::{password, Actor};
+use serde::{Deserialize, Serialize};
+use utoipa::ToSchema;
+use utoipa_axum::router::OpenApiRouter;
+use utoipa_axum::routes;
+
+/// How many random bytes a client secret has (43 URL-safe base64 characters).
+pub const SECRET_BYTES: usize = 32;
+
+pub fn router() -> OpenApiRouter<AppState> {
+    OpenApiRouter::new()
+        .routes(routes!(list_apps, register_app))
+        .routes(routes!(get_app, patch_app))
+        .routes(routes!(rotate_secret))
+}
+
+#[derive(Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct NewApp {
+    /// A unique name, 1 to 100 characters.
+    pub name: String,
+    /// The user the app acts as: its role must allow write on candidates and create on workers
+    /// (write permission in personnel management).
+    pub user: String,
+    /// The app's role; `ats-integration` when not given.
+    #[serde(default)]
+    pub role: Option<String>,
+}
+
+#[derive(Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct AppPatch {
+    pub enabled: bool,
+}
+
+/// An app with its secret: the answer to registering an app or rotating its secret, the only
+/// times the secret is shown.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct AppWithSecret {
+    pub client_id: String,
+    /// Shown this once: keep it now.
+    pub client_secret: String,
+    pub name: String,
+    pub user: String,
+    pub role: String,
+    pub enabled: bool,
+    pub created_at: chrono::DateTime<chrono::Utc>,
+}
+
+impl AppWithSecret {
+    fn new(app: App, client_secret: String) -> Self {
+        AppWithSecret {
+            client_id: app.client_id,
+            client_secret,
+            name: app.name,
+            user: app.user,
+            role: app.role,
+            enabled: app.enabled,
+            created_at: app.created_at,
+        }
+    }
+}
+
+/// A new client id: a random (version 4) UUID.
+pub fn new_client_id() -> String {
+    let mut bytes = [0u8; 16];
+    rand::RngCore::fill_bytes(&mut rand::thread_rng(), &mut bytes);
+    uuid::Builder::from_random_bytes(bytes).into_uuid().hyphenated().to_string()
+}
+
+/// A new secret and its argon2id hash (computed off the async threads).
+async fn new_secret() -> ApiResult<(String, String)> {
+    let secret = password::random_secret(SECRET_BYTES);
+    let plain = secret.clone();
+    let hash = tokio::task::spawn_blocking(move || password::hash_password(&plain))
+        .await
+        .map_err(|e| ApiError::Internal(e.to_string()))?;
+    Ok((secret, hash))
+}
+
+/// Checks and registers an app: the rules the API and `hrbridge admin register-app` share. The
+/// acting user must exist, be enabled and hold write permission in personnel management (its
+/// role allows write on candidates and create on workers); the role must exist.
+pub async fn register(app: &AppState, actor: &Actor, body: NewApp) -> ApiResult<AppWithSecret> {
+    let mut errors = ValidationErrors::new();
+    let name = errors.check(Name::parse("name", &body.name));
+    let role = body.role.unwrap_or_else(|| ATS_INTEGRATION.to_string());
+    match app.hr.credentials(&body.user).await? {
+        None => errors.add("user", format!("no user named '{}'", body.user)),
+        Some(user) if !user.enabled => errors.add("user", format!("user '{}' is disabled", body.user)),
+        Some(user) => {
+            let allowed = app.roles.get(&user.role).is_some_and(|r| {
+                r.allows(Entity::Candidate, Privilege::Write) && r.allows(Entity::Worker, Privilege::Create)
+            });
+            if !allowed {
+                let message = format!(
+                    "user '{}' must hold write permission in personnel management (write on candidate and \
+                     create on worker); role '{}' does not",
+                    body.user, user.role
+                );
+                errors.add("user", message);
+            }
+        }
+    }
+    if app.roles.get(&role).is_none() {
+        errors.add("role", format!("no role named '{role}'"));
+    }
+    let name = match (name, errors.is_empty()) {
+        (Some(name), true) => name.into_string(),
+        _ => return Err(errors.into()),
+    };
+    let (secret, hash) = new_secret().await?;
+    let client_id = new_client_id();
+    let created = app.hr.create_app(actor, &client_id, &name, &body.user, &role, &hash).await?;
+    app.apps.set_enabled(&client_id, true);
+    Ok(AppWithSecret::new(created, secret))
+}
+
+/// Registering an app needs administrator access to both stores: create on apps and write on
+/// bookable resources.
+fn require_administrator(caller: &Caller) -> ApiResult<()> {
+    caller.require(Entity::App, Privilege::Create)?;
+    caller.require(Entity::BookableResource, Privilege::Write)
+}
+
+#[utoipa::path(get, path = "/api/v1/admin/apps", tag = "admin", params(ListQuery), responses((status = 200, body = Paged<App>)))]
+async fn list_apps(
+    State(app): State<AppState>,
+    caller: Caller,
+    Query(q): Query<ListQuery>,
+) -> ApiResult<Json<Paged<App>>> {
+    caller.require(Entity::App, Privilege::Read)?;
+    Ok(Json(app.hr.apps(&q.page()?).await?.into()))
+}
+
+/// Registers an app. The answer carries the client secret: it is shown this once.
+#[utoipa::path(post, path = "/api/v1/admin/apps", tag = "admin", request_body = NewApp, responses((status = 201, body = AppWithSecret), (status = 403), (status = 409), (status = 422)))]
+async fn register_app(
+    State(app): State<AppState>,
+    caller: Caller,
+    JsonBody(body): JsonBody<serde_json::Value>,
+) -> ApiResult<(StatusCode, Json<AppWithSecret>)> {
+    require_administrator(&caller)?;
+    let body: NewApp = from_value(body)?;
+    let registered = register(&app, &caller.actor(), body).await?;
+    Ok((StatusCode::CREATED, Json(registered)))
+}
+
+#[utoipa::path(get, path = "/api/v1/admin/apps/{client_id}", tag = "admin", params(("client_id" = String, Path)), responses((status = 200, body = App), (status = 404)))]
+async fn get_app(State(app): State<AppState>, caller: Caller, Path(client_id): Path<String>) -> ApiResult<Json<App>> {
+    caller.require(Entity::App, Privilege::Read)?;
+    Ok(Json(app.hr.app(&client_id).await?))
+}
+
+/// Enables or disables an app. A disabled app gets no tokens, and the tokens it holds stop
+/// working at once.
+#[utoipa::path(patch, path = "/api/v1/admin/apps/{client_id}", tag = "admin", params(("client_id" = String, Path)), request_body = AppPatch, responses((status = 200, body = App), (status = 404)))]
+async fn patch_app(
+    State(app): State<AppState>,
+    caller: Caller,
+    Path(client_id): Path<String>,
+    JsonBody(body): JsonBody<serde_json::Value>,
+) -> ApiResult<Json<App>> {
+    caller.require(Entity::App, Privilege::Write)?;
+    let patch: AppPatch = from_value(body)?;
+    let updated = app.hr.set_app_enabled(&caller.actor(), &client_id, patch.enabled).await?;
+    app.apps.set_enabled(&client_id, updated.enabled);
+    Ok(Json(updated))
+}
+
+/// Gives the app a new secret, shown this once. The old secret gets no new tokens; tokens issued
+/// with it work until they expire.
+#[utoipa::path(post, path = "/api/v1/admin/apps/{client_id}/rotate-secret", tag = "admin", params(("client_id" = String, Path)), responses((status = 200, body = AppWithSecret), (status = 404)))]
+async fn rotate_secret(
+    State(app): State<AppState>,
+    caller: Caller,
+    Path(client_id): Path<String>,
+) -> ApiResult<Json<AppWithSecret>> {
+    caller.require(Entity::App, Privilege::Write)?;
+    // A new secret is a new credential: like registering, it needs access to both stores.
+    caller.require(Entity::BookableResource, Privilege::Write)?;
+    // Refuse an unknown app before spending argon2 on it.
+    app.hr.app(&client_id).await?;
+    let (secret, hash) = new_secret().await?;
+    let rotated = app.hr.rotate_app_secret(&caller.actor(), &client_id, &hash).await?;
+    app.apps.forget_secret(&client_id);
+    Ok(Json(AppWithSecret::new(rotated, secret)))
+}

@@ -1,0 +1,126 @@
+//! Workers, and their skills and certificates.
+
+use super::{ListQuery, Paged};
+use crate::auth::Caller;
+use crate::error::ApiResult;
+use crate::json::{from_value, patched, JsonBody};
+use crate::state::AppState;
+use axum::extract::{Path, Query, State};
+use axum::http::StatusCode;
+use axum::Json;
+use hrbridge_domain::auth::{Entity, Privilege};
+use hrbridge_domain::hr::{
+    Worker, WorkerCertificate, WorkerCertificateInput, WorkerInput, WorkerSkill, WorkerSkillInput,
+};
+use hrbridge_store::hr::WorkerFilter;
+use utoipa_axum::router::OpenApiRouter;
+use utoipa_axum::routes;
+
+pub fn router() -> OpenApiRouter<AppState> {
+    OpenApiRouter::new()
+        .routes(routes!(list_workers, create_worker))
+        .routes(routes!(get_worker, patch_worker, delete_worker))
+        .routes(routes!(put_worker_skill, delete_worker_skill))
+        .routes(routes!(put_worker_certificate, delete_worker_certificate))
+}
+
+#[utoipa::path(get, path = "/api/v1/hr/workers", tag = "hr", params(ListQuery), responses((status = 200, body = Paged<Worker>)))]
+async fn list_workers(
+    State(app): State<AppState>,
+    caller: Caller,
+    Query(q): Query<ListQuery>,
+) -> ApiResult<Json<Paged<Worker>>> {
+    caller.require(Entity::Worker, Privilege::Read)?;
+    let filter = WorkerFilter { q: q.q.clone() };
+    Ok(Json(app.hr.workers(&filter, &q.page()?).await?.into()))
+}
+
+#[utoipa::path(post, path = "/api/v1/hr/workers", tag = "hr", request_body = WorkerInput, responses((status = 201, body = Worker)))]
+async fn create_worker(
+    State(app): State<AppState>,
+    caller: Caller,
+    JsonBody(input): JsonBody<serde_json::Value>,
+) -> ApiResult<(StatusCode, Json<Worker>)> {
+    caller.require(Entity::Worker, Privilege::Create)?;
+    let input: WorkerInput = from_value(input)?;
+    Ok((StatusCode::CREATED, Json(app.hr.create_worker(&caller.actor(), input.parse()?).await?)))
+}
+
+#[utoipa::path(get, path = "/api/v1/hr/workers/{personnel_number}", tag = "hr", responses((status = 200, body = Worker)))]
+async fn get_worker(
+    State(app): State<AppState>,
+    caller: Caller,
+    Path(personnel_number): Path<String>,
+) -> ApiResult<Json<Worker>> {
+    caller.require(Entity::Worker, Privilege::Read)?;
+    Ok(Json(app.hr.worker(&personnel_number).await?))
+}
+
+#[utoipa::path(patch, path = "/api/v1/hr/workers/{personnel_number}", tag = "hr", request_body = Object, responses((status = 200, body = Worker)))]
+async fn patch_worker(
+    State(app): State<AppState>,
+    caller: Caller,
+    Path(personnel_number): Path<String>,
+    JsonBody(patch): JsonBody<serde_json::Value>,
+) -> ApiResult<Json<Worker>> {
+    caller.require(Entity::Worker, Privilege::Write)?;
+    let input: WorkerInput = patched(&app.hr.worker(&personnel_number).await?.to_input(), patch)?;
+    Ok(Json(app.hr.update_worker(&caller.actor(), &personnel_number, input.parse()?).await?))
+}
+
+#[utoipa::path(delete, path = "/api/v1/hr/workers/{personnel_number}", tag = "hr", responses((status = 204)))]
+async fn delete_worker(
+    State(app): State<AppState>,
+    caller: Caller,
+    Path(personnel_number): Path<String>,
+) -> ApiResult<StatusCode> {
+    caller.require(Entity::Worker, Privilege::Delete)?;
+    app.hr.delete_worker(&caller.actor(), &personnel_number).await?;
+    Ok(StatusCode::NO_CONTENT)
+}
+
+#[utoipa::path(put, path = "/api/v1/hr/workers/{personnel_number}/skills/{skill_code}", tag = "hr", request_body = WorkerSkillInput, responses((status = 200, body = WorkerSkill)))]
+async fn put_worker_skill(
+    State(app): State<AppState>,
+    caller: Caller,
+    Path((personnel_number, skill_code)): Path<(String, String)>,
+    JsonBody(input): JsonBody<serde_json::Value>,
+) -> ApiResult<Json<WorkerSkill>> {
+    caller.require(Entity::WorkerSkill, Privilege::Write)?;
+    let input: WorkerSkillInput = from_value(input)?;
+    Ok(Json(app.hr.set_worker_skill(&caller.actor(), &personnel_number, &skill_code, input).await?))
+}
+
+#[utoipa::path(delete, path = "/api/v1/hr/workers/{personnel_number}/skills/{skill_code}", tag = "hr", responses((status = 204)))]
+async fn delete_worker_skill(
+    State(app): State<AppState>,
+    caller: Caller,
+    Path((personnel_number, skill_code)): Path<(String, String)>,
+) -> ApiResult<StatusCode> {
+    caller.require(Entity::WorkerSkill, Privilege::Delete)?;
+    app.hr.remove_worker_skill(&caller.actor(), &personnel_number, &skill_code).await?;
+    Ok(StatusCode::NO_CONTENT)
+}
+
+#[utoipa::path(put, path = "/api/v1/hr/workers/{personnel_number}/certificates/{code}", tag = "hr", request_body = WorkerCertificateInput, responses((status = 200, body = WorkerCertificate)))]
+async fn put_worker_certificate(
+    State(app): State<AppState>,
+    caller: Caller,
+    Path((personnel_number, code)): Path<(String, String)>,
+    JsonBody(input): JsonBody<serde_json::Value>,
+) -> ApiResult<Json<WorkerCertificate>> {
+    caller.require(Entity::WorkerCertificate, Privilege::Write)?;
+    let input: WorkerCertificateInput = from_value(input)?;
+    Ok(Json(app.hr.set_worker_certificate(&caller.actor(), &personnel_number, &code, input).await?))
+}
+
+#[utoipa::path(delete, path = "/api/v1/hr/workers/{personnel_number}/certificates/{code}", tag = "hr", responses((status = 204)))]
+async fn delete_worker_certificate(
+    State(app): State<AppState>,
+    caller: Caller,
+    Path((personnel_number, code)): Path<(String, String)>,
+) -> ApiResult<StatusCode> {
+    caller.require(Entity::WorkerCertificate, Privilege::Delete)?;
+    app.hr.remove_worker_certificate(&caller.actor(), &personnel_number, &code).await?;
+    Ok(StatusCode::NO_CONTENT)
+}

@@ -1,0 +1,152 @@
+//! The application: both stores, the token signer, roles, clock and settings, shared by handlers.
+
+use crate::apps::AppRegistry;
+use crate::auth::{RoleCache, TokenSigner};
+use crate::finder::Finder;
+use base64::engine::general_purpose::URL_SAFE_NO_PAD;
+use base64::Engine;
+use hrbridge_domain::auth::SYSTEM_ADMINISTRATOR;
+use hrbridge_domain::{Clock, IdGen};
+use hrbridge_store::scheduling::SchedulingStore;
+use hrbridge_store::{password, settings, Actor, Db, HrStore, StoreError, StoreKind};
+use std::path::PathBuf;
+use std::sync::Arc;
+
+/// Where a store lives.
+#[derive(Debug, Clone)]
+pub enum StoreLocation {
+    /// A SQLite file in this directory.
+    Sqlite(PathBuf),
+    /// A PostgreSQL database URL.
+    Postgres(String),
+}
+
+impl StoreLocation {
+    pub async fn open(&self, kind: StoreKind) -> Result<Db, StoreError> {
+        match self {
+            StoreLocation::Sqlite(dir) => Db::open_sqlite(dir, kind).await,
+            StoreLocation::Postgres(url) => Db::open_postgres(url, kind).await,
+        }
+    }
+}
+
+#[derive(Debug, Clone)]
+pub struct AppSettings {
+    pub hr: StoreLocation,
+    pub scheduling: StoreLocation,
+    /// How long a bearer token lives.
+    pub token_ttl_seconds: i64,
+    pub personnel_number_prefix: String,
+    pub personnel_number_width: i64,
+    /// The largest bulk-import body accepted over HTTP.
+    pub max_import_bytes: u64,
+    /// The ATS API's rate limit per app (or user): requests per second, and the burst allowed.
+    pub ats_rate_per_second: u32,
+    pub ats_rate_burst: u32,
+}
+
+impl AppSettings {
+    pub fn sqlite(data_dir: PathBuf) -> Self {
+        Self {
+            hr: StoreLocation::Sqlite(data_dir.clone()),
+            scheduling: StoreLocation::Sqlite(data_dir),
+            token_ttl_seconds: 3600,
+            personnel_number_prefix: String::new(),
+            personnel_number_width: 6,
+            max_import_bytes: 1 << 30,
+            ats_rate_per_second: 100,
+            ats_rate_burst: 200,
+        }
+    }
+}
+
+#[derive(Clone)]
+pub struct AppState {
+    pub hr: HrStore,
+    pub scheduling: SchedulingStore,
+    pub tokens: TokenSigner,
+    pub roles: RoleCache,
+    /// The resource finder's index, kept fresh from the scheduling outbox.
+    pub finder: Arc<Finder>,
+    /// App registrations: enabled flags and recently verified secrets.
+    pub apps: Arc<AppRegistry>,
+    /// The ATS API's rate limit, a token bucket per caller.
+    pub ats_limiter: Arc<crate::rate_limit::RateLimiter>,
+    pub clock: Arc<dyn Clock>,
+    pub settings: Arc<AppSettings>,
+}
+
+/// What the first start did about the administrator.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum AdminBootstrap {
+    /// Users exist already.
+    Existing,
+    /// `admin` was created with the password from the environment.
+    Created,
+    /// `admin` was created with this generated password, to be shown once.
+    Generated(String),
+}
+
+impl AppState {
+    /// Opens and migrates both stores and installs what a store needs before serving.
+    pub async fn open(settings: AppSettings, clock: Arc<dyn Clock>, ids: Arc<dyn IdGen>) -> Result<Self, StoreError> {
+        let hr = HrStore::new(settings.hr.open(StoreKind::Hr).await?, clock.clone(), ids.clone());
+        let scheduling =
+            SchedulingStore::new(settings.scheduling.open(StoreKind::Scheduling).await?, clock.clone(), ids);
+        hr.install_shipped_roles().await?;
+        hr.configure_personnel_numbers(&settings.personnel_number_prefix, settings.personnel_number_width).await?;
+        let key = settings::get_or_insert(hr.db(), settings::TOKEN_SIGNING_KEY, &password::random_secret(32)).await?;
+        let key = URL_SAFE_NO_PAD.decode(&key).unwrap_or_else(|_| key.into_bytes());
+        let roles = RoleCache::default();
+        roles.replace(hr.roles().await?);
+        let finder = Arc::new(Finder::load(&scheduling).await?);
+        let apps = Arc::new(AppRegistry::default());
+        apps.load(&hr, clock.now()).await?;
+        let ats_limiter =
+            Arc::new(crate::rate_limit::RateLimiter::new(settings.ats_rate_per_second, settings.ats_rate_burst));
+        Ok(Self {
+            hr,
+            scheduling,
+            tokens: TokenSigner::new(&key),
+            roles,
+            finder,
+            apps,
+            ats_limiter,
+            clock,
+            settings: Arc::new(settings),
+        })
+    }
+
+    /// First start with no users creates `admin` with `password`, or a generated one.
+    pub async fn bootstrap_admin(&self, password: Option<&str>) -> Result<AdminBootstrap, StoreError> {
+        if self.hr.user_count().await? > 0 {
+            return Ok(AdminBootstrap::Existing);
+        }
+        let (password, outcome) = match password {
+            Some(p) if !p.is_empty() => (p.to_string(), AdminBootstrap::Created),
+            _ => {
+                let generated = password::random_secret(18);
+                (generated.clone(), AdminBootstrap::Generated(generated))
+            }
+        };
+        let hash = tokio::task::spawn_blocking(move || password::hash_password(&password))
+            .await
+            .map_err(|e| StoreError::Config(e.to_string()))?;
+        match self.hr.create_user(&Actor::system(), "admin", &hash, SYSTEM_ADMINISTRATOR).await {
+            Ok(_) => Ok(outcome),
+            // Another process created it first.
+            Err(StoreError::Conflict { .. }) => Ok(AdminBootstrap::Existing),
+            Err(e) => Err(e),
+        }
+    }
+
+    pub async fn reload_roles(&self) -> Result<(), StoreError> {
+        self.roles.replace(self.hr.roles().await?);
+        Ok(())
+    }
+
+    pub async fn close(&self) {
+        self.hr.db().close().await;
+        self.scheduling.db().close().await;
+    }
+}

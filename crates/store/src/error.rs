@@ -1,0 +1,45 @@
+//! The store layer's one error type.
+
+use hrbridge_domain::ValidationErrors;
+
+#[derive(Debug, thiserror::Error)]
+pub enum StoreError {
+    #[error("{entity} '{key}' was not found")]
+    NotFound { entity: &'static str, key: String },
+    /// The request is well-formed but clashes with what is stored (a duplicate key, a record
+    /// still in use). `field` names the field when one is to blame.
+    #[error("{message}")]
+    Conflict { field: Option<String>, message: String },
+    #[error("invalid input: {0}")]
+    Invalid(ValidationErrors),
+    #[error("configuration: {0}")]
+    Config(String),
+    #[error("database: {0}")]
+    Database(#[from] sqlx::Error),
+    #[error("migration: {0}")]
+    Migration(#[from] sqlx::migrate::MigrateError),
+}
+
+impl StoreError {
+    pub fn not_found(entity: &'static str, key: impl Into<String>) -> Self {
+        StoreError::NotFound { entity, key: key.into() }
+    }
+    pub fn conflict(field: Option<&str>, message: impl Into<String>) -> Self {
+        StoreError::Conflict { field: field.map(str::to_string), message: message.into() }
+    }
+    pub fn invalid(field: &str, message: impl Into<String>) -> Self {
+        StoreError::Invalid(ValidationErrors::one(field, message))
+    }
+    /// True when the database refused a write because of a unique constraint.
+    pub fn is_unique_violation(&self) -> bool {
+        matches!(self, StoreError::Database(sqlx::Error::Database(e)) if e.is_unique_violation())
+    }
+}
+
+impl From<ValidationErrors> for StoreError {
+    fn from(errors: ValidationErrors) -> Self {
+        StoreError::Invalid(errors)
+    }
+}
+
+pub type StoreResult<T> = Result<T, StoreError>;

@@ -1,0 +1,120 @@
+//! The outbox: one row per change, appended in the transaction of the change. The sync engine
+//! reads it in order of `seq`.
+
+use crate::db::{timestamp_text, JsonType, Tx};
+use crate::error::StoreResult;
+use crate::on_tx;
+use chrono::{DateTime, Utc};
+use hrbridge_domain::outbox::{Operation, Origin};
+
+/// Entity names used in the HR outbox.
+pub mod entity {
+    pub const WORKER: &str = "worker";
+    pub const WORKER_SKILL: &str = "worker-skill";
+    pub const WORKER_CERTIFICATE: &str = "worker-certificate";
+    pub const SKILL_TYPE: &str = "skill-type";
+    pub const SKILL: &str = "skill";
+    pub const RATING_MODEL: &str = "rating-model";
+    pub const RATING_LEVEL: &str = "rating-level";
+    pub const CERTIFICATE_TYPE: &str = "certificate-type";
+    pub const JOB: &str = "job";
+    pub const POSITION: &str = "position";
+    pub const CANDIDATE: &str = "candidate";
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Change {
+    pub entity: &'static str,
+    pub rec_id: i64,
+    /// The integration key: a code, a personnel number, or `personnel_number/code`.
+    pub entity_key: String,
+    pub operation: Operation,
+    pub version: i64,
+    pub modified_at: DateTime<Utc>,
+    pub origin: Origin,
+}
+
+/// A stored outbox entry.
+#[derive(Debug, Clone, PartialEq, Eq, sqlx::FromRow)]
+pub struct OutboxEntry {
+    pub seq: i64,
+    pub entity: String,
+    pub rec_id: i64,
+    pub entity_key: String,
+    pub operation: String,
+    pub version: i64,
+    pub modified_at: DateTime<Utc>,
+    pub origin: String,
+}
+
+/// Appends changes to the HR outbox, in the caller's transaction: one statement for the lot.
+pub async fn append(tx: &mut Tx, changes: &[Change]) -> StoreResult<()> {
+    let rows = changes.iter().map(|c| OutboxRow {
+        entity: c.entity,
+        record: c.rec_id.into(),
+        key: &c.entity_key,
+        operation: c.operation,
+        version: c.version,
+        at: c.modified_at,
+        origin: c.origin,
+    });
+    append_rows(tx, ("rec_id", JsonType::Int), rows).await
+}
+
+/// One outbox row, whichever store's: the record id is a `rec_id` (HR) or a UUID (scheduling).
+pub(crate) struct OutboxRow<'a> {
+    pub entity: &'static str,
+    pub record: serde_json::Value,
+    pub key: &'a str,
+    pub operation: Operation,
+    pub version: i64,
+    pub at: DateTime<Utc>,
+    pub origin: Origin,
+}
+
+/// Appends rows to the transaction's store's outbox in one statement; `record` names the record
+/// id's column and type.
+pub(crate) async fn append_rows<'a>(
+    tx: &mut Tx,
+    record: (&str, JsonType),
+    rows: impl Iterator<Item = OutboxRow<'a>>,
+) -> StoreResult<()> {
+    use JsonType::{Int, Text, Timestamp};
+    let rows: Vec<serde_json::Value> = rows
+        .map(|r| {
+            serde_json::json!([
+                r.entity,
+                r.record,
+                r.key,
+                r.operation.as_str(),
+                r.version,
+                timestamp_text(r.at),
+                r.origin.as_str()
+            ])
+        })
+        .collect();
+    if rows.is_empty() {
+        return Ok(());
+    }
+    let (column, kind) = record;
+    let sql = format!(
+        "INSERT INTO outbox (entity, {column}, entity_key, operation, version, modified_at, origin) {}",
+        tx.backend().select_json(&[Text, kind, Text, Text, Int, Timestamp, Text])
+    );
+    let rows = serde_json::Value::Array(rows).to_string();
+    on_tx!(tx, c => {
+        sqlx::query(&sql).bind(&rows).execute(&mut *c).await?;
+    });
+    Ok(())
+}
+
+impl crate::HrStore {
+    /// Outbox entries after `after_seq`, oldest first.
+    pub async fn outbox_after(&self, after_seq: i64, limit: i64) -> StoreResult<Vec<OutboxEntry>> {
+        let sql = "SELECT seq, entity, rec_id, entity_key, operation, version, modified_at, origin \
+                   FROM outbox WHERE seq > $1 ORDER BY seq LIMIT $2";
+        Ok(crate::on_read!(&self.db, c => {
+            sqlx::query_as::<_, OutboxEntry>(sql).bind(after_seq).bind(limit).fetch_all(&mut *c).await?
+        }))
+    }
+}
