@@ -42,6 +42,10 @@ pub struct Config {
     pub max_import_bytes: u64,
     /// A tracing filter, e.g. `info` or `hrbridge=debug`.
     pub log: String,
+    /// A maps file replacing the default maps (`HRBRIDGE_MAPS_FILE`).
+    pub maps_file: Option<PathBuf>,
+    /// How often the missed-request sync runs while the integration is on.
+    pub missed_request_sync_seconds: u64,
 }
 
 impl Default for Config {
@@ -57,6 +61,8 @@ impl Default for Config {
             personnel_number_width: 6,
             max_import_bytes: 1 << 30,
             log: "info".into(),
+            maps_file: None,
+            missed_request_sync_seconds: 60,
         }
     }
 }
@@ -75,6 +81,8 @@ impl fmt::Debug for Config {
             .field("personnel_number_width", &self.personnel_number_width)
             .field("max_import_bytes", &self.max_import_bytes)
             .field("log", &self.log)
+            .field("maps_file", &self.maps_file)
+            .field("missed_request_sync_seconds", &self.missed_request_sync_seconds)
             .finish()
     }
 }
@@ -125,6 +133,8 @@ impl Config {
         settings.personnel_number_prefix = self.personnel_number_prefix.clone();
         settings.personnel_number_width = self.personnel_number_width;
         settings.max_import_bytes = self.max_import_bytes;
+        settings.maps_file = self.maps_file.clone();
+        settings.missed_request_sync_seconds = self.missed_request_sync_seconds;
         Ok(settings)
     }
 

@@ -4,6 +4,7 @@ mod admin;
 mod bench;
 mod config;
 mod import;
+mod integration;
 mod serve;
 
 use clap::{Parser, Subcommand};
@@ -45,6 +46,15 @@ enum Command {
     /// Measures a scenario against its limit in the same run.
     #[command(subcommand)]
     Bench(bench::BenchCommand),
+    /// The integration with the scheduling store: on, off, status, reconcile.
+    #[command(subcommand)]
+    Integration(integration::IntegrationCommand),
+    /// Synchronises an entity now.
+    #[command(subcommand)]
+    Sync(integration::SyncCommand),
+    /// The integration's tracking table.
+    #[command(subcommand)]
+    Tracking(integration::TrackingCommand),
 }
 
 fn main() -> ExitCode {
@@ -71,6 +81,9 @@ fn main() -> ExitCode {
             Command::Admin(command) => admin::run(config, command).await,
             Command::Import(command) => import::run(config, command).await,
             Command::Bench(command) => bench::run(command).await,
+            Command::Integration(command) => integration::integration(config, command).await,
+            Command::Sync(command) => integration::sync(config, command).await,
+            Command::Tracking(command) => integration::tracking(config, command).await,
         }
     });
     match result {

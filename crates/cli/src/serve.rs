@@ -24,6 +24,8 @@ pub async fn run(config: Config) -> anyhow::Result<ExitCode> {
     println!("hrbridge is listening on http://{address}");
     // Business events: deliveries to webhooks, from the HR outbox.
     let webhooks = hrbridge_server::webhooks::WebhookWorker::spawn(state.clone());
+    // The sync engine's relay and missed-request sync: idle while the integration is off.
+    let sync = hrbridge_server::sync_worker::SyncWorker::spawn(state.clone());
     let app = hrbridge_server::app(state.clone());
     axum::serve(listener, app)
         .with_graceful_shutdown(async {
@@ -31,6 +33,10 @@ pub async fn run(config: Config) -> anyhow::Result<ExitCode> {
         })
         .await?;
     webhooks.stop();
+    drop(sync);
+    if let Err(e) = state.engine.release_lease().await {
+        tracing::warn!(error = %e, "could not release the relay lease");
+    }
     state.close().await;
     Ok(ExitCode::SUCCESS)
 }

@@ -28,10 +28,12 @@ pub enum Entity {
     Candidate,
     App,
     Webhook,
+    /// The integration's switches, tracking, jobs, conflicts and errors.
+    Integration,
 }
 
 impl Entity {
-    pub const ALL: [Entity; 21] = [
+    pub const ALL: [Entity; 22] = [
         Entity::Worker,
         Entity::WorkerSkill,
         Entity::WorkerCertificate,
@@ -53,6 +55,7 @@ impl Entity {
         Entity::Candidate,
         Entity::App,
         Entity::Webhook,
+        Entity::Integration,
     ];
     /// The entities of the scheduling store.
     pub const SCHEDULING: [Entity; 6] = [
@@ -100,6 +103,7 @@ impl Entity {
             Entity::Candidate => "candidate",
             Entity::App => "app",
             Entity::Webhook => "webhook",
+            Entity::Integration => "integration",
         }
     }
 

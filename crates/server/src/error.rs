@@ -114,3 +114,13 @@ impl IntoResponse for ApiError {
         response
     }
 }
+
+impl From<hrbridge_sync::SyncError> for ApiError {
+    fn from(error: hrbridge_sync::SyncError) -> Self {
+        match error {
+            hrbridge_sync::SyncError::Store(e) => e.into(),
+            hrbridge_sync::SyncError::UnknownMap(_) => ApiError::NotFound(error.to_string()),
+            other => ApiError::Internal(other.to_string()),
+        }
+    }
+}

@@ -8,6 +8,7 @@ pub mod json;
 pub mod rate_limit;
 pub mod routes;
 pub mod state;
+pub mod sync_worker;
 pub mod webhooks;
 
 pub use state::{AdminBootstrap, AppSettings, AppState, StoreLocation};
@@ -28,7 +29,7 @@ use utoipa_axum::router::OpenApiRouter;
     info(title = "hrbridge", description = "HR system of record with resource-scheduling and ATS integration"),
     modifiers(&BearerAuth),
     security(("bearer" = [])),
-    tags((name = "auth"), (name = "hr"), (name = "scheduling"), (name = "admin"), (name = "plain"))
+    tags((name = "auth"), (name = "hr"), (name = "scheduling"), (name = "admin"), (name = "integration"), (name = "plain"))
 )]
 struct ApiDoc;
 
@@ -59,6 +60,7 @@ pub fn api() -> (Router<AppState>, OpenApiDoc) {
         .merge(routes::apps::router())
         .merge(routes::oauth::router())
         .merge(routes::webhooks::router())
+        .merge(routes::integration::router())
         .merge(routes::plain::router())
         .split_for_parts()
 }

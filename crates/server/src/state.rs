@@ -4,11 +4,12 @@ use crate::apps::AppRegistry;
 use crate::auth::{RoleCache, TokenSigner};
 use crate::finder::Finder;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
-use base64::Engine;
+use base64::Engine as _;
 use hrbridge_domain::auth::SYSTEM_ADMINISTRATOR;
 use hrbridge_domain::{Clock, IdGen};
 use hrbridge_store::scheduling::SchedulingStore;
 use hrbridge_store::{password, settings, Actor, Db, HrStore, StoreError, StoreKind};
+use hrbridge_sync::{Engine, Maps};
 use std::path::PathBuf;
 use std::sync::Arc;
 
@@ -43,6 +44,10 @@ pub struct AppSettings {
     /// The ATS API's rate limit per app (or user): requests per second, and the burst allowed.
     pub ats_rate_per_second: u32,
     pub ats_rate_burst: u32,
+    /// A maps file replacing the default maps.
+    pub maps_file: Option<PathBuf>,
+    /// How often the missed-request sync runs on its own while the integration is on.
+    pub missed_request_sync_seconds: u64,
 }
 
 impl AppSettings {
@@ -56,6 +61,8 @@ impl AppSettings {
             max_import_bytes: 1 << 30,
             ats_rate_per_second: 100,
             ats_rate_burst: 200,
+            maps_file: None,
+            missed_request_sync_seconds: 60,
         }
     }
 }
@@ -73,7 +80,12 @@ pub struct AppState {
     /// The ATS API's rate limit, a token bucket per caller.
     pub ats_limiter: Arc<crate::rate_limit::RateLimiter>,
     pub clock: Arc<dyn Clock>,
+    pub ids: Arc<dyn IdGen>,
     pub settings: Arc<AppSettings>,
+    /// The sync engine between the two stores.
+    pub engine: Arc<Engine>,
+    /// Wakes the sync worker: a pass at once, or (`catch_up`) the missed-request sync.
+    pub sync_wake: Arc<crate::sync_worker::Wake>,
 }
 
 /// What the first start did about the administrator.
@@ -92,7 +104,17 @@ impl AppState {
     pub async fn open(settings: AppSettings, clock: Arc<dyn Clock>, ids: Arc<dyn IdGen>) -> Result<Self, StoreError> {
         let hr = HrStore::new(settings.hr.open(StoreKind::Hr).await?, clock.clone(), ids.clone());
         let scheduling =
-            SchedulingStore::new(settings.scheduling.open(StoreKind::Scheduling).await?, clock.clone(), ids);
+            SchedulingStore::new(settings.scheduling.open(StoreKind::Scheduling).await?, clock.clone(), ids.clone());
+        let maps = match &settings.maps_file {
+            None => Maps::default_maps(),
+            Some(path) => {
+                let text = std::fs::read_to_string(path)
+                    .map_err(|e| StoreError::Config(format!("cannot read maps file {}: {e}", path.display())))?;
+                Maps::parse(&text).map_err(|e| StoreError::Config(e.to_string()))?
+            }
+        };
+        let lease_owner = format!("{}-{}", std::process::id(), password::random_secret(6));
+        let engine = Arc::new(Engine::new(hr.clone(), scheduling.clone(), Arc::new(maps), lease_owner));
         hr.install_shipped_roles().await?;
         hr.configure_personnel_numbers(&settings.personnel_number_prefix, settings.personnel_number_width).await?;
         let key = settings::get_or_insert(hr.db(), settings::TOKEN_SIGNING_KEY, &password::random_secret(32)).await?;
@@ -113,7 +135,10 @@ impl AppState {
             apps,
             ats_limiter,
             clock,
+            ids,
             settings: Arc::new(settings),
+            engine,
+            sync_wake: Arc::new(crate::sync_worker::Wake::default()),
         })
     }
 
@@ -138,6 +163,17 @@ impl AppState {
             Err(StoreError::Conflict { .. }) => Ok(AdminBootstrap::Existing),
             Err(e) => Err(e),
         }
+    }
+
+    /// Asks the sync worker for a pass at once.
+    pub fn wake_sync(&self) {
+        self.sync_wake.pass.notify_one();
+    }
+
+    /// Asks the sync worker to run the missed-request sync at once.
+    pub fn catch_up(&self) {
+        self.sync_wake.catch_up.store(true, std::sync::atomic::Ordering::SeqCst);
+        self.sync_wake.pass.notify_one();
     }
 
     pub async fn reload_roles(&self) -> Result<(), StoreError> {

@@ -155,6 +155,26 @@ impl Db {
         }))
     }
 
+    /// The highest outbox seq below which every transaction has finished. On SQLite (one
+    /// writer) that is the highest seq. On PostgreSQL identity values are taken before commit,
+    /// so seq 10 can become visible after seq 11: a short `LOCK TABLE outbox IN SHARE MODE`
+    /// waits for the transactions writing the outbox to finish, after which no seq at or below
+    /// the maximum can appear any more.
+    pub async fn settled_outbox_seq(&self) -> Result<i64, StoreError> {
+        match self {
+            Db::Sqlite { .. } => self.outbox_last_seq().await,
+            Db::Postgres(_) => {
+                let mut tx = self.begin().await?;
+                let max: i64 = crate::on_tx!(&mut tx, c => {
+                    sqlx::query("LOCK TABLE outbox IN SHARE MODE").execute(&mut *c).await?;
+                    sqlx::query_scalar("SELECT COALESCE(MAX(seq), 0) FROM outbox").fetch_one(&mut *c).await?
+                });
+                tx.commit().await?;
+                Ok(max)
+            }
+        }
+    }
+
     pub fn backend(&self) -> Backend {
         match self {
             Db::Sqlite { .. } => Backend::Sqlite,

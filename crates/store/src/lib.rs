@@ -15,6 +15,7 @@ pub mod roles;
 pub mod scheduling;
 pub mod schema;
 pub mod settings;
+pub mod sync;
 pub mod users;
 pub mod webhooks;
 

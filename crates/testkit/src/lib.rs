@@ -94,6 +94,8 @@ pub struct TestApp {
     server: tokio::task::JoinHandle<()>,
     /// The webhook delivery worker (`hrbridge serve` runs one), when started.
     pub webhooks: Option<hrbridge_server::webhooks::WebhookWorker>,
+    /// The sync worker (`hrbridge serve` runs one): idle while the integration is off.
+    pub sync: Option<hrbridge_server::sync_worker::SyncWorker>,
     settings: AppSettings,
     ids: Arc<SequentialIds>,
 }
@@ -144,8 +146,9 @@ impl TestApp {
             axum::serve(listener, app).await.expect("serve");
         });
         let webhooks = webhooks.then(|| hrbridge_server::webhooks::WebhookWorker::spawn(state.clone()));
+        let sync = Some(hrbridge_server::sync_worker::SyncWorker::spawn(state.clone()));
         let client = reqwest::Client::new();
-        TestApp { backend, base_url, client, state, clock, data_dir, pg, server, webhooks, settings, ids }
+        TestApp { backend, base_url, client, state, clock, data_dir, pg, server, webhooks, sync, settings, ids }
     }
 
     /// Stops the server (and webhook worker) and starts a new process's worth of state on the
@@ -155,12 +158,14 @@ impl TestApp {
         if let Some(worker) = self.webhooks.take() {
             worker.stop();
         }
+        self.sync.take();
         self.state.close().await;
         let TestApp { backend, settings, data_dir, pg, clock, ids, .. } = self;
         Self::launch(backend, settings, data_dir, pg, clock, ids, webhooks).await
     }
 
-    pub async fn stop(self) {
+    pub async fn stop(mut self) {
+        self.sync.take();
         self.server.abort();
         if let Some(worker) = &self.webhooks {
             worker.stop();
@@ -289,10 +294,19 @@ pub fn trials(tests: &[(&'static str, TestFn)]) -> Vec<Trial> {
     trials
 }
 
-/// Wraps an async test function as a [`TestFn`].
+/// A test's name within its binary: the module path without the crate, then the function, so
+/// `api::apps` and `rotation` give `apps::rotation`.
+pub fn qualified_name(module_path: &'static str, function: &'static str) -> &'static str {
+    match module_path.split_once("::") {
+        Some((_, module)) => Box::leak(format!("{module}::{function}").into_boxed_str()),
+        None => function,
+    }
+}
+
+/// Wraps an async test function as a [`TestFn`], named by its module and function.
 #[macro_export]
 macro_rules! test_fn {
     ($f:path) => {
-        (stringify!($f), (|app| Box::pin($f(app))) as $crate::TestFn)
+        ($crate::qualified_name(module_path!(), stringify!($f)), (|app| Box::pin($f(app))) as $crate::TestFn)
     };
 }

@@ -10,6 +10,7 @@ pub mod auth;
 pub mod candidates;
 pub mod catalog;
 pub mod imports;
+pub mod integration;
 pub mod jobs;
 pub mod oauth;
 pub mod plain;

@@ -1,22 +1,19 @@
 //! Workers over HTTP: numbering, validation, merge-patch, search and paging, and their skills
 //! and certificates (with expiry moving with the clock).
 
-mod common;
-
-use common::{seed_catalog, worker, Api, CONFLICT, INVALID, NOT_FOUND, OK};
+use crate::common::{seed_catalog, worker, Api, CONFLICT, INVALID, NOT_FOUND, OK};
 use hrbridge_testkit::TestApp;
 use reqwest::{header, Method, StatusCode};
 use serde_json::{json, Value};
 
-fn main() {
-    let args = libtest_mimic::Arguments::from_args();
-    let trials = hrbridge_testkit::trials(&[
+/// The tests of this file, for the harness in `main.rs`.
+pub fn tests() -> Vec<(&'static str, hrbridge_testkit::TestFn)> {
+    vec![
         hrbridge_testkit::test_fn!(workers_numbering_and_validation),
         hrbridge_testkit::test_fn!(worker_list_search_and_paging),
         hrbridge_testkit::test_fn!(worker_skills),
         hrbridge_testkit::test_fn!(worker_certificates_expire_with_the_clock),
-    ]);
-    libtest_mimic::run(&args, trials).exit();
+    ]
 }
 
 async fn workers_numbering_and_validation(app: TestApp) {

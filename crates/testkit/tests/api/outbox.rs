@@ -1,21 +1,18 @@
 //! Every write appends exactly its outbox entries and one audit entry, in its transaction; a
 //! refused write leaves no row, no outbox entry and no audit entry.
 
-mod common;
-
-use common::{seed_catalog, worker, Api, CONFLICT, INVALID, OK};
+use crate::common::{seed_catalog, worker, Api, CONFLICT, INVALID, OK};
 use hrbridge_domain::Clock;
 use hrbridge_testkit::TestApp;
 use reqwest::{header, Method, StatusCode};
 use serde_json::{json, Value};
 
-fn main() {
-    let args = libtest_mimic::Arguments::from_args();
-    let trials = hrbridge_testkit::trials(&[
+/// The tests of this file, for the harness in `main.rs`.
+pub fn tests() -> Vec<(&'static str, hrbridge_testkit::TestFn)> {
+    vec![
         hrbridge_testkit::test_fn!(every_write_appends_its_outbox_entry),
         hrbridge_testkit::test_fn!(refused_writes_leave_nothing_behind),
-    ]);
-    libtest_mimic::run(&args, trials).exit();
+    ]
 }
 
 /// Follows the outbox and the audit log from where it last looked.
@@ -50,7 +47,7 @@ impl Follower<'_> {
         got.sort();
         want.sort();
         assert_eq!(got, want, "the outbox entries of the write");
-        let audit = common::audit(self.app).await;
+        let audit = crate::common::audit(self.app).await;
         assert_eq!(audit.len(), self.audit + 1, "one audit entry for {expected:?}");
         self.audit = audit.len();
         let entity = expected.last().unwrap().split(' ').next().unwrap();
@@ -63,8 +60,8 @@ impl Follower<'_> {
 
 async fn every_write_appends_its_outbox_entry(app: TestApp) {
     let api = Api::admin(&app).await;
-    assert!(common::outbox(&app).await.is_empty());
-    let mut seen = Follower { app: &app, seq: 0, audit: common::audit(&app).await.len() };
+    assert!(crate::common::outbox(&app).await.is_empty());
+    let mut seen = Follower { app: &app, seq: 0, audit: crate::common::audit(&app).await.len() };
     let s = &mut seen;
     let levels = json!([{"name": "Novice", "factor": 1}, {"name": "Expert", "factor": 5}]);
     api.create("/hr/rating-models", json!({"code": "PROF", "name": "Proficiency", "levels": levels})).await;
@@ -92,7 +89,7 @@ async fn every_write_appends_its_outbox_entry(app: TestApp) {
     s.saw(&["certificate-type FIRSTAID insert v1 user"], "create").await;
     let ada = worker(&api, None, "Ada", "Lovelace").await;
     s.saw(&["worker 000001 insert v1 user"], "create").await;
-    let last = common::outbox(&app).await.pop().unwrap();
+    let last = crate::common::outbox(&app).await.pop().unwrap();
     assert_eq!(last.rec_id, ada["rec_id"].as_i64().unwrap(), "the outbox names the record");
     api.patch("/hr/workers/000001", json!({"email": "ada@example.com"})).await.is(OK);
     s.saw(&["worker 000001 update v2 user"], "update").await;
@@ -137,7 +134,7 @@ async fn every_write_appends_its_outbox_entry(app: TestApp) {
     let levels =
         ["rating-level PROF/1 delete user", "rating-level PROF/5 delete user", "rating-level PROF/9 delete user"];
     s.saw(&[levels[0], levels[1], levels[2], "rating-model PROF delete v3 user"], "delete").await;
-    let seqs: Vec<i64> = common::outbox(&app).await.iter().map(|e| e.seq).collect();
+    let seqs: Vec<i64> = crate::common::outbox(&app).await.iter().map(|e| e.seq).collect();
     assert!(seqs.windows(2).all(|p| p[0] < p[1]), "seq increases: {seqs:?}");
     assert_eq!(seqs.len(), 33);
     app.stop().await
@@ -149,7 +146,7 @@ async fn snapshot(api: &Api<'_>) -> (Vec<hrbridge_store::outbox::OutboxEntry>, u
     for path in ["workers", "rating-models", "skills", "positions", "jobs", "certificate-types"] {
         lists.push(api.read(&format!("/hr/{path}")).await);
     }
-    (common::outbox(api.app).await, common::audit(api.app).await.len(), lists)
+    (crate::common::outbox(api.app).await, crate::common::audit(api.app).await.len(), lists)
 }
 
 async fn refused_writes_leave_nothing_behind(app: TestApp) {
@@ -262,6 +259,6 @@ async fn refused_writes_leave_nothing_behind(app: TestApp) {
     assert_eq!(before.2[1]["items"][0]["levels"].as_array().unwrap().len(), 3, "PROF keeps its three levels");
     // And the next write goes through as usual.
     api.create("/hr/skills", json!({"code": "GO", "name": "Go", "rating_model": "PROF"})).await;
-    assert_eq!(common::outbox(&app).await.len(), before.0.len() + 1);
+    assert_eq!(crate::common::outbox(&app).await.len(), before.0.len() + 1);
     app.stop().await
 }

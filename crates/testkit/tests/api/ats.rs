@@ -3,9 +3,7 @@
 //! dismisses others, and the app reads the outcome. Plus the export's limits: validation, body
 //! size, rate, roles, and random input that must never make the server fail or store anything.
 
-mod common;
-
-use common::{seed_catalog, worker, Api, CONFLICT, CREATED, FORBIDDEN, INVALID, NOT_FOUND, OK};
+use crate::common::{seed_catalog, worker, Api, CONFLICT, CREATED, FORBIDDEN, INVALID, NOT_FOUND, OK};
 use hrbridge_server::auth::Claims;
 use hrbridge_testkit::TestApp;
 use proptest::strategy::{Strategy, ValueTree};
@@ -13,17 +11,16 @@ use proptest::test_runner::TestRunner;
 use reqwest::{header, Method, StatusCode};
 use serde_json::{json, Value};
 
-fn main() {
-    let args = libtest_mimic::Arguments::from_args();
-    let trials = hrbridge_testkit::trials(&[
+/// The tests of this file, for the harness in `main.rs`.
+pub fn tests() -> Vec<(&'static str, hrbridge_testkit::TestFn)> {
+    vec![
         hrbridge_testkit::test_fn!(export_is_validated_and_idempotent),
         hrbridge_testkit::test_fn!(hire_creates_the_worker_with_the_candidates_data),
         hrbridge_testkit::test_fn!(do_not_hire_and_dismiss_close_without_a_worker),
         hrbridge_testkit::test_fn!(the_ats_role_is_confined_to_candidates),
         hrbridge_testkit::test_fn!(exports_are_rate_limited_per_app),
         hrbridge_testkit::test_fn!(random_exports_never_fail_the_server_or_store_anything),
-    ]);
-    libtest_mimic::run(&args, trials).exit();
+    ]
 }
 
 const EXPORT: &str = "/ats/hired-candidates";
@@ -74,7 +71,7 @@ async fn export_is_validated_and_idempotent(app: TestApp) {
     let admin = Api::admin(&app).await;
     seed_catalog(&admin).await;
     let (ats, client_id) = ats(&app, "Talent Hub").await;
-    let outbox_before = common::outbox(&app).await.len();
+    let outbox_before = crate::common::outbox(&app).await.len();
 
     // Every missing field is named at once; then each rule on its own.
     let fields = ["external_id", "first_name", "last_name", "email", "phone", "start_date", "job_title", "location"];
@@ -117,7 +114,7 @@ async fn export_is_validated_and_idempotent(app: TestApp) {
     assert_eq!(raw("application/json", "{\"external_id\": ").await.unwrap().status(), StatusCode::BAD_REQUEST);
     assert_eq!(raw("text/plain", "external_id=1").await.unwrap().status(), StatusCode::UNSUPPORTED_MEDIA_TYPE);
     assert_eq!((candidate_rows(&app).await, child_rows(&app).await), (0, 0), "nothing was stored");
-    assert_eq!(common::outbox(&app).await.len(), outbox_before, "nothing was recorded");
+    assert_eq!(crate::common::outbox(&app).await.len(), outbox_before, "nothing was recorded");
 
     // The export, then the same again: the same candidate, unchanged.
     let qualified = with(
@@ -157,14 +154,14 @@ async fn export_is_validated_and_idempotent(app: TestApp) {
 
     // Outbox and audit: entity candidate keyed by app/external id; the app is named.
     let key = format!("{client_id}/th-1001");
-    let entries: Vec<(String, String, i64)> = common::outbox(&app)
+    let entries: Vec<(String, String, i64)> = crate::common::outbox(&app)
         .await
         .into_iter()
         .filter(|e| e.entity == "candidate" && e.entity_key == key)
         .map(|e| (e.operation, e.entity_key, e.version))
         .collect();
     assert_eq!(entries, [("insert".into(), key.clone(), 1), ("update".into(), key.clone(), 2)]);
-    let audit = common::audit(&app).await;
+    let audit = crate::common::audit(&app).await;
     let mine: Vec<(&str, &str, &str)> = audit
         .iter()
         .filter(|e| e.entity == "candidate" && e.record_key == key)
@@ -212,7 +209,7 @@ async fn hire_creates_the_worker_with_the_candidates_data(app: TestApp) {
 
     // Refusals change nothing.
     let hire = format!("/hr/candidates/{id}/hire");
-    let outbox_before = common::outbox(&app).await.len();
+    let outbox_before = crate::common::outbox(&app).await.len();
     let body = hr.post(&hire, json!({"position_number": "P-2"})).await.problem(CONFLICT, &["position_number"]);
     assert!(body["detail"].as_str().unwrap().contains("already filled by worker 'W9'"), "{body}");
     hr.post(&hire, json!({"position_number": "P-404"})).await.problem(INVALID, &["position_number"]);
@@ -222,7 +219,7 @@ async fn hire_creates_the_worker_with_the_candidates_data(app: TestApp) {
     hr.post(&hire, json!({})).await.problem(INVALID, &["position_number"]);
     hr.post("/hr/candidates/12345/hire", json!({"position_number": "P-1"})).await.problem(NOT_FOUND, &[]);
     hr.post("/hr/candidates/abc/hire", json!({"position_number": "P-1"})).await.problem(NOT_FOUND, &[]);
-    assert_eq!(common::outbox(&app).await.len(), outbox_before);
+    assert_eq!(crate::common::outbox(&app).await.len(), outbox_before);
     assert_eq!(app.state.hr.worker_count().await.unwrap(), 1);
 
     // The hire: the seed's fields, the position (its job gives the title), skills and certificates.
@@ -261,7 +258,7 @@ async fn hire_creates_the_worker_with_the_candidates_data(app: TestApp) {
     assert_eq!(hr.read("/hr/workers/000001").await, *worker);
 
     // Everything in the outbox, like the worker and position writes record it.
-    let recorded: Vec<(String, String, String)> = common::outbox(&app).await[outbox_before..]
+    let recorded: Vec<(String, String, String)> = crate::common::outbox(&app).await[outbox_before..]
         .iter()
         .map(|e| (e.entity.clone(), e.entity_key.clone(), e.operation.clone()))
         .collect();
@@ -276,7 +273,7 @@ async fn hire_creates_the_worker_with_the_candidates_data(app: TestApp) {
         e("candidate", &format!("{client_id}/th-1001"), "update"),
     ];
     assert_eq!(recorded, expected);
-    let audit = common::audit(&app).await;
+    let audit = crate::common::audit(&app).await;
     assert_eq!(
         (audit[0].actor.as_str(), audit[0].action.as_str(), audit[0].entity.as_str()),
         ("user-hr-manager", "hire", "candidate")
@@ -324,7 +321,7 @@ async fn do_not_hire_and_dismiss_close_without_a_worker(app: TestApp) {
     assert_eq!(app.state.hr.worker_count().await.unwrap(), 0, "no worker");
     assert_eq!(ats.read(&format!("{EXPORT}/th-1001")).await["status"], "not_hired");
     assert_eq!(ats.read(&format!("{EXPORT}/th-1002")).await["status"], "dismissed");
-    let actions: Vec<String> = common::audit(&app).await.iter().take(2).map(|e| e.action.clone()).collect();
+    let actions: Vec<String> = crate::common::audit(&app).await.iter().take(2).map(|e| e.action.clone()).collect();
     assert_eq!(actions, ["dismiss", "do-not-hire"]);
     app.stop().await
 }
@@ -454,10 +451,10 @@ async fn random_exports_never_fail_the_server_or_store_anything(app: TestApp) {
     let cases = random_cases(150);
     let mut accepted = 0;
     for body in cases {
-        let before = (candidate_rows(&app).await, child_rows(&app).await, common::outbox(&app).await.len());
+        let before = (candidate_rows(&app).await, child_rows(&app).await, crate::common::outbox(&app).await.len());
         let answer = ats.post(EXPORT, body.clone()).await;
         assert!(answer.status.as_u16() < 500, "{body} answered {} {}", answer.status, answer.body);
-        let after = (candidate_rows(&app).await, child_rows(&app).await, common::outbox(&app).await.len());
+        let after = (candidate_rows(&app).await, child_rows(&app).await, crate::common::outbox(&app).await.len());
         if answer.status.is_success() {
             accepted += 1;
         } else {

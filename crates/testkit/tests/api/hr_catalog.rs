@@ -1,21 +1,18 @@
 //! The HR catalog over HTTP: rating models with levels, skill types, skills, certificate types,
 //! and jobs with positions that inherit their requirements and are held by workers.
 
-mod common;
-
-use common::{seed_catalog, worker, Api, CONFLICT, INVALID, NOT_FOUND, OK};
+use crate::common::{seed_catalog, worker, Api, CONFLICT, INVALID, NOT_FOUND, OK};
 use hrbridge_testkit::TestApp;
 use serde_json::{json, Value};
 
-fn main() {
-    let args = libtest_mimic::Arguments::from_args();
-    let trials = hrbridge_testkit::trials(&[
+/// The tests of this file, for the harness in `main.rs`.
+pub fn tests() -> Vec<(&'static str, hrbridge_testkit::TestFn)> {
+    vec![
         hrbridge_testkit::test_fn!(rating_models_with_levels),
         hrbridge_testkit::test_fn!(skill_types_and_skills),
         hrbridge_testkit::test_fn!(certificate_types),
         hrbridge_testkit::test_fn!(jobs_and_positions),
-    ]);
-    libtest_mimic::run(&args, trials).exit();
+    ]
 }
 
 /// A model's levels as (name, factor).

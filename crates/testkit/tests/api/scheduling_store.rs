@@ -1,23 +1,20 @@
 //! The scheduling store behind the API: the metadata describes its tables exactly, every write
 //! appends its outbox entry, each role gets what it is granted, and the finder's snapshots.
 
-mod common;
-
-use common::scheduling::{book, model, resource, seed, CHARACTERISTICS, MODELS, REQUIREMENTS, RESOURCES};
-use common::{Api, CONFLICT, FORBIDDEN, INVALID, OK};
+use crate::common::scheduling::{book, model, resource, seed, CHARACTERISTICS, MODELS, REQUIREMENTS, RESOURCES};
+use crate::common::{Api, CONFLICT, FORBIDDEN, INVALID, OK};
 use hrbridge_domain::Clock;
 use hrbridge_testkit::TestApp;
 use serde_json::json;
 
-fn main() {
-    let args = libtest_mimic::Arguments::from_args();
-    let trials = hrbridge_testkit::trials(&[
+/// The tests of this file, for the harness in `main.rs`.
+pub fn tests() -> Vec<(&'static str, hrbridge_testkit::TestFn)> {
+    vec![
         hrbridge_testkit::test_fn!(metadata_describes_the_tables),
         hrbridge_testkit::test_fn!(every_write_appends_its_outbox_entry),
         hrbridge_testkit::test_fn!(roles),
         hrbridge_testkit::test_fn!(snapshots_for_the_finder),
-    ]);
-    libtest_mimic::run(&args, trials).exit();
+    ]
 }
 
 async fn metadata_describes_the_tables(app: TestApp) {

@@ -1,18 +1,16 @@
 //! Sign-in and tokens on every route; what each role may do on every route; users and custom
 //! roles; the audit log; the OpenAPI document and the plain endpoints.
 
-mod common;
-
-use common::{
+use crate::common::{
     concrete, guarded_operations, openapi_operations, seed_catalog, send_raw, worker, Api, CONFLICT, FORBIDDEN, INVALID,
 };
 use hrbridge_testkit::{TestApp, ADMIN_PASSWORD};
 use reqwest::{header, Method, StatusCode};
 use serde_json::{json, Value};
 
-fn main() {
-    let args = libtest_mimic::Arguments::from_args();
-    let trials = hrbridge_testkit::trials(&[
+/// The tests of this file, for the harness in `main.rs`.
+pub fn tests() -> Vec<(&'static str, hrbridge_testkit::TestFn)> {
+    vec![
         hrbridge_testkit::test_fn!(login),
         hrbridge_testkit::test_fn!(every_route_needs_a_valid_token),
         hrbridge_testkit::test_fn!(openapi_lists_the_contract),
@@ -22,8 +20,7 @@ fn main() {
         hrbridge_testkit::test_fn!(administrator_creates_users),
         hrbridge_testkit::test_fn!(custom_roles_grant_what_they_list),
         hrbridge_testkit::test_fn!(audit_log_shows_who_did_what),
-    ]);
-    libtest_mimic::run(&args, trials).exit();
+    ]
 }
 
 const LOGIN: &str = "/api/v1/auth/login";
@@ -42,21 +39,21 @@ async fn login(app: TestApp) {
 
     let wrong = login_with(&app, json!({"username": "admin", "password": "not-the-password"})).await;
     let unknown = login_with(&app, json!({"username": "nobody", "password": "not-the-password"})).await;
-    common::assert_problem(&wrong, StatusCode::UNAUTHORIZED, &[]);
+    crate::common::assert_problem(&wrong, StatusCode::UNAUTHORIZED, &[]);
     assert_eq!(wrong, unknown, "a wrong password and an unknown user get the same answer");
     assert_eq!(wrong.1["detail"], "wrong username or password");
     let request = app.request(Method::POST, LOGIN, None).json(&json!({"username": "x", "password": "y"}));
     assert_eq!(request.send().await.unwrap().headers()[header::WWW_AUTHENTICATE], "Bearer");
 
     let answer = login_with(&app, json!({"username": "admin"})).await;
-    common::assert_problem(&answer, INVALID, &["password"]);
+    crate::common::assert_problem(&answer, INVALID, &["password"]);
     let request = app.request(Method::POST, LOGIN, None).header(header::CONTENT_TYPE, "application/json");
     assert_eq!(request.body("{").send().await.unwrap().status(), StatusCode::BAD_REQUEST);
     let request = app.request(Method::POST, LOGIN, None).body("username=admin");
     assert_eq!(request.send().await.unwrap().status(), StatusCode::UNSUPPORTED_MEDIA_TYPE);
 
     // Sign-ins and refusals are audited, without the password.
-    let entries = common::audit(&app).await;
+    let entries = crate::common::audit(&app).await;
     let actions: Vec<(&str, &str)> = entries.iter().map(|e| (e.actor.as_str(), e.action.as_str())).collect();
     assert!(actions.contains(&("admin", "sign-in")), "{actions:?}");
     assert!(actions.contains(&("nobody", "sign-in-refused")), "{actions:?}");
@@ -92,7 +89,7 @@ async fn every_route_needs_a_valid_token(app: TestApp) {
         assert!(body["detail"].as_str().unwrap_or("").contains("expired"), "{body}");
     }
     assert_eq!(app.state.hr.worker_count().await.unwrap(), 0);
-    assert!(common::outbox(&app).await.is_empty(), "nothing was written");
+    assert!(crate::common::outbox(&app).await.is_empty(), "nothing was written");
     app.stop().await
 }
 
@@ -199,7 +196,7 @@ async fn read_only_reads_and_is_refused_writes(app: TestApp) {
     let grace = json!({"external_id": "th-1", "first_name": "Grace", "last_name": "Hopper", "email": "grace@example.com",
         "phone": "+15551234567", "start_date": "2026-04-01", "job_title": "Developer", "location": "Leeds"});
     ats.create("/ats/hired-candidates", grace).await;
-    let before = (common::outbox(&app).await.len(), app.state.hr.worker_count().await.unwrap());
+    let before = (crate::common::outbox(&app).await.len(), app.state.hr.worker_count().await.unwrap());
     let scheduling_before = app.state.scheduling.outbox_len().await.unwrap();
     let reader = Api::role(&app, "read-only").await;
     let mut lists = 0;
@@ -213,7 +210,7 @@ async fn read_only_reads_and_is_refused_writes(app: TestApp) {
             assert!(refused_for_input, "read-only {method} {path}: {} {}", answer.0, answer.1);
         } else if template.starts_with("/api/v1/admin/") || method != Method::GET {
             assert_eq!(answer.0, FORBIDDEN, "read-only {method} {path}: {}", answer.1);
-            common::assert_problem(&answer, FORBIDDEN, &[]);
+            crate::common::assert_problem(&answer, FORBIDDEN, &[]);
         } else if !template.contains('{') {
             assert_eq!(answer.0, StatusCode::OK, "read-only {method} {path}: {}", answer.1);
             assert!(!answer.1["items"].as_array().expect("a list").is_empty(), "{path}: {}", answer.1);
@@ -230,7 +227,7 @@ async fn read_only_reads_and_is_refused_writes(app: TestApp) {
     assert_eq!(answer.detail(FORBIDDEN), "your role does not allow create on worker");
     reader.post("/hr/workers", json!({"first_name": "", "email": "bad"})).await.problem(FORBIDDEN, &[]);
     reader.put("/hr/workers/W1/skills/RUST", json!({"level": "Expert"})).await.problem(FORBIDDEN, &[]);
-    let after = (common::outbox(&app).await.len(), app.state.hr.worker_count().await.unwrap());
+    let after = (crate::common::outbox(&app).await.len(), app.state.hr.worker_count().await.unwrap());
     assert_eq!(before, after, "nothing was written");
     assert_eq!(app.state.scheduling.outbox_len().await.unwrap(), scheduling_before, "nothing was written");
     app.stop().await
@@ -242,7 +239,7 @@ async fn hr_manager_is_refused_administration(app: TestApp) {
     for (method, template) in guarded_operations(&app).await {
         if template.starts_with("/api/v1/admin/") {
             let answer = send_raw(&app, &method, &concrete(&template), Some(&hr.token)).await;
-            common::assert_problem(&answer, FORBIDDEN, &[]);
+            crate::common::assert_problem(&answer, FORBIDDEN, &[]);
             admin_routes += 1;
         }
     }

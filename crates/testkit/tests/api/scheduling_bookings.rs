@@ -2,21 +2,20 @@
 //! soft and proposed ones take none; canceling frees the time. Booking a match in one call, and
 //! who may search and book. Search itself and concurrency: `scheduling_finder.rs`.
 
-mod common;
-
-use common::scheduling::{bookings_of, id_of as id, resource, BOOKINGS, BOOK_MATCH, MON, REQUIREMENTS, SAT, SEARCH};
-use common::{Api, CONFLICT, CREATED, FORBIDDEN, INVALID, OK};
+use crate::common::scheduling::{
+    bookings_of, id_of as id, resource, BOOKINGS, BOOK_MATCH, MON, REQUIREMENTS, SAT, SEARCH,
+};
+use crate::common::{Api, CONFLICT, CREATED, FORBIDDEN, INVALID, OK};
 use hrbridge_testkit::TestApp;
 use serde_json::{json, Value};
 
-fn main() {
-    let args = libtest_mimic::Arguments::from_args();
-    let trials = hrbridge_testkit::trials(&[
+/// The tests of this file, for the harness in `main.rs`.
+pub fn tests() -> Vec<(&'static str, hrbridge_testkit::TestFn)> {
+    vec![
         hrbridge_testkit::test_fn!(hard_bookings_take_capacity),
         hrbridge_testkit::test_fn!(booking_a_match_takes_the_first_free_span),
         hrbridge_testkit::test_fn!(roles),
-    ]);
-    libtest_mimic::run(&args, trials).exit();
+    ]
 }
 
 /// Monday 2026-03-02 at `h` o'clock UTC.

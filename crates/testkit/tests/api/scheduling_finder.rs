@@ -3,28 +3,25 @@
 //! under concurrent requests. The bookings API, booking a match and roles:
 //! `scheduling_bookings.rs`.
 
-mod common;
-
-use common::scheduling::{
+use crate::common::scheduling::{
     all_at_once, bookings_of, id_of as id, model, resource, BOOKINGS, BOOK_MATCH, CHARACTERISTICS, MODELS, MON,
     REQUIREMENTS, SAT, SEARCH,
 };
-use common::{Api, CONFLICT, INVALID, NOT_FOUND, OK};
+use crate::common::{Api, CONFLICT, INVALID, NOT_FOUND, OK};
 use hrbridge_testkit::TestApp;
 use serde_json::{json, Value};
 use std::collections::HashMap;
 
 const FRI: &str = "2026-03-06T00:00:00Z";
 
-fn main() {
-    let args = libtest_mimic::Arguments::from_args();
-    let trials = hrbridge_testkit::trials(&[
+/// The tests of this file, for the harness in `main.rs`.
+pub fn tests() -> Vec<(&'static str, hrbridge_testkit::TestFn)> {
+    vec![
         hrbridge_testkit::test_fn!(search_ranks_by_score_then_free_time),
         hrbridge_testkit::test_fn!(search_sees_every_write_at_once),
         hrbridge_testkit::test_fn!(requirement_search_is_the_ad_hoc_search),
         hrbridge_testkit::test_fn!(no_overbooking_under_concurrency),
-    ]);
-    libtest_mimic::run(&args, trials).exit();
+    ]
 }
 
 /// A search body: `needs` as (name, min rating).

@@ -1,21 +1,18 @@
 //! Bulk import over HTTP: CSV and JSON lines, good rows land, bad rows are reported by line and
 //! field, importing again duplicates nothing, and the outbox entries carry origin `import`.
 
-mod common;
-
-use common::{seed_catalog, Api, INVALID, NOT_FOUND};
+use crate::common::{seed_catalog, Api, INVALID, NOT_FOUND};
 use hrbridge_testkit::TestApp;
 use reqwest::{header, Method, StatusCode};
 use serde_json::{json, Value};
 
-fn main() {
-    let args = libtest_mimic::Arguments::from_args();
-    let trials = hrbridge_testkit::trials(&[
+/// The tests of this file, for the harness in `main.rs`.
+pub fn tests() -> Vec<(&'static str, hrbridge_testkit::TestFn)> {
+    vec![
         hrbridge_testkit::test_fn!(csv_import_lands_good_rows_and_reports_bad_ones),
         hrbridge_testkit::test_fn!(json_lines_import),
         hrbridge_testkit::test_fn!(import_refuses_other_content_types),
-    ]);
-    libtest_mimic::run(&args, trials).exit();
+    ]
 }
 
 async fn import(api: &Api<'_>, content_type: &str, body: &str) -> (StatusCode, Value) {
@@ -39,7 +36,9 @@ type Rejection = (i64, Option<String>, Vec<String>);
 fn rejections(report: &Value) -> Vec<Rejection> {
     let rows = report["rejected_rows"].as_array().unwrap();
     rows.iter()
-        .map(|r| (r["line"].as_i64().unwrap(), r["personnel_number"].as_str().map(str::to_string), common::fields(r)))
+        .map(|r| {
+            (r["line"].as_i64().unwrap(), r["personnel_number"].as_str().map(str::to_string), crate::common::fields(r))
+        })
         .collect()
 }
 
@@ -72,8 +71,8 @@ E-7,Niklaus,Wirth,niklaus@example.com,2024-07-01,NOPE:Expert,
 async fn csv_import_lands_good_rows_and_reports_bad_ones(app: TestApp) {
     let api = Api::admin(&app).await;
     seed_catalog(&api).await;
-    let mut seq = common::outbox(&app).await.last().unwrap().seq;
-    let audit_before = common::audit(&app).await.len();
+    let mut seq = crate::common::outbox(&app).await.last().unwrap().seq;
+    let audit_before = crate::common::audit(&app).await.len();
 
     let (counts, report) = imported(&api, "text/csv", CSV).await;
     assert_eq!(counts, [7, 2, 0, 0, 5], "{report}");
@@ -114,7 +113,7 @@ async fn csv_import_lands_good_rows_and_reports_bad_ones(app: TestApp) {
         "worker-skill E-4/SQL insert v1 import",
     ];
     assert_eq!(changes_since(&app, &mut seq).await, expected);
-    let audit = common::audit(&app).await;
+    let audit = crate::common::audit(&app).await;
     assert_eq!(audit.len(), audit_before + 1, "one audit entry for the batch");
     let newest = &audit[0];
     assert_eq!((newest.actor.as_str(), newest.action.as_str(), newest.entity.as_str()), ("admin", "import", "worker"));
@@ -150,7 +149,7 @@ async fn csv_import_lands_good_rows_and_reports_bad_ones(app: TestApp) {
 async fn json_lines_import(app: TestApp) {
     let api = Api::admin(&app).await;
     seed_catalog(&api).await;
-    let mut seq = common::outbox(&app).await.last().unwrap().seq;
+    let mut seq = crate::common::outbox(&app).await.last().unwrap().seq;
     let file = [
         r#"{"personnel_number": "J-1", "first_name": "Ada", "last_name": "Lovelace", "skills": [{"skill": "RUST", "level": "Expert", "level_date": "2025-02-03"}], "certificates": [{"certificate_type": "FIRSTAID", "issued_on": "2025-01-01"}]}"#,
         r#"{"first_name": "Auto", "last_name": "Numbered"}"#,
@@ -200,18 +199,18 @@ async fn import_refuses_other_content_types(app: TestApp) {
     let body = "first_name,last_name\nAda,Lovelace\n";
     for content_type in ["text/plain", "application/xml", "multipart/form-data; boundary=x"] {
         let answer = import(&api, content_type, body).await;
-        common::assert_problem(&answer, StatusCode::UNSUPPORTED_MEDIA_TYPE, &[]);
+        crate::common::assert_problem(&answer, StatusCode::UNSUPPORTED_MEDIA_TYPE, &[]);
     }
     let request = app.request(Method::POST, "/api/v1/hr/imports/workers", Some(&api.token)).body(body);
     assert_eq!(request.send().await.unwrap().status(), StatusCode::UNSUPPORTED_MEDIA_TYPE);
     let answer = import(&api, "text/csv", "first_name,surname\nAda,Lovelace\n").await;
     let message = answer.1["errors"][0]["message"].as_str().unwrap_or("").to_string();
-    common::assert_problem(&answer, INVALID, &["file"]);
+    crate::common::assert_problem(&answer, INVALID, &["file"]);
     assert!(message.contains("unknown CSV column 'surname'"), "{message}");
     let answer = import(&api, "text/csv", "personnel_number,first_name\nE-1,Ada\n").await;
-    common::assert_problem(&answer, INVALID, &["file"]);
+    crate::common::assert_problem(&answer, INVALID, &["file"]);
     assert_eq!(app.state.hr.worker_count().await.unwrap(), 0);
-    assert!(common::outbox(&app).await.is_empty());
+    assert!(crate::common::outbox(&app).await.is_empty());
     // The smallest file works, numbering from the sequence.
     let (counts, _) = imported(&api, "text/csv", body).await;
     assert_eq!(counts, [1, 1, 0, 0, 0]);

@@ -3,18 +3,15 @@
 //! must name a privilege the role does not hold, the administrator is never refused, a route a
 //! role may use is open to every role holding more, and the ATS reaches only what seed 002 grants.
 
-mod common;
-
-use common::{guarded_operations, send_raw, Api};
+use crate::common::{guarded_operations, send_raw, Api};
 use hrbridge_testkit::TestApp;
 use reqwest::{Method, StatusCode};
 use serde_json::{json, Value};
 use std::collections::{BTreeMap, BTreeSet};
 
-fn main() {
-    let args = libtest_mimic::Arguments::from_args();
-    let trials = hrbridge_testkit::trials(&[hrbridge_testkit::test_fn!(every_route_against_the_role_table)]);
-    libtest_mimic::run(&args, trials).exit();
+/// The tests of this file, for the harness in `main.rs`.
+pub fn tests() -> Vec<(&'static str, hrbridge_testkit::TestFn)> {
+    vec![hrbridge_testkit::test_fn!(every_route_against_the_role_table)]
 }
 
 /// role → the (entity, privilege) pairs it holds.
@@ -44,7 +41,7 @@ fn refused(body: &Value) -> (String, String) {
 
 /// A dummy path: ids that are not there, so no answer can change anything.
 fn concrete(template: &str) -> String {
-    common::concrete(template).replace("dummy", "0190c4d2-0000-7000-8000-000000000000")
+    crate::common::concrete(template).replace("dummy", "0190c4d2-0000-7000-8000-000000000000")
 }
 
 async fn every_route_against_the_role_table(app: TestApp) {

@@ -2,12 +2,10 @@
 //! retries with backoff on the injected clock, failed deliveries listed and resent, deliveries that
 //! survive a restart, and the webhook privileges.
 
-mod common;
-
+use crate::common::{seed_catalog, Api, FORBIDDEN, INVALID, NOT_FOUND};
 use axum::extract::State;
 use axum::http::{HeaderMap, StatusCode as AxumStatus};
 use axum::routing::post;
-use common::{seed_catalog, Api, FORBIDDEN, INVALID, NOT_FOUND};
 use hmac::{Hmac, Mac};
 use hrbridge_testkit::{start_time, TestApp};
 use reqwest::Method;
@@ -18,16 +16,15 @@ use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
-fn main() {
-    let args = libtest_mimic::Arguments::from_args();
-    let trials = hrbridge_testkit::trials(&[
+/// The tests of this file, for the harness in `main.rs`.
+pub fn tests() -> Vec<(&'static str, hrbridge_testkit::TestFn)> {
+    vec![
         hrbridge_testkit::test_fn!(worker_events_are_signed_and_numbered),
         hrbridge_testkit::test_fn!(failing_endpoints_are_retried_then_failed_and_resent),
         hrbridge_testkit::test_fn!(deliveries_survive_a_restart),
         hrbridge_testkit::test_fn!(candidates_received_and_hired),
         hrbridge_testkit::test_fn!(webhooks_are_administered_by_administrators_only),
-    ]);
-    libtest_mimic::run(&args, trials).exit();
+    ]
 }
 
 const SECRET: &str = "a-secret-of-enough-length";
@@ -148,9 +145,9 @@ async fn worker_events_are_signed_and_numbered(app: TestApp) {
     register(&admin, &skills_only.url, &["worker.skill_changed"]).await;
 
     admin.create("/hr/workers", json!({"personnel_number": "W1", "first_name": "Ada", "last_name": "Lovelace"})).await;
-    admin.patch("/hr/workers/W1", json!({"email": "ada@example.com"})).await.is(common::OK);
-    admin.put("/hr/workers/W1/skills/RUST", json!({"level": "Expert"})).await.is(common::OK);
-    admin.put("/hr/workers/W1/certificates/FIRSTAID", json!({"issued_on": "2026-01-05"})).await.is(common::OK);
+    admin.patch("/hr/workers/W1", json!({"email": "ada@example.com"})).await.is(crate::common::OK);
+    admin.put("/hr/workers/W1/skills/RUST", json!({"level": "Expert"})).await.is(crate::common::OK);
+    admin.put("/hr/workers/W1/certificates/FIRSTAID", json!({"issued_on": "2026-01-05"})).await.is(crate::common::OK);
     // Records are read when the outbox entry becomes a delivery (within ~250 ms): let these go
     // out before the skill is removed again.
     receiver.wait_for(4).await;
@@ -236,7 +233,7 @@ async fn failing_endpoints_are_retried_then_failed_and_resent(app: TestApp) {
     assert_eq!(pending["next_attempt_at"], json!(retry_at), "retried after 1 s by the clock");
     assert!(pending["last_error"].as_str().unwrap().contains("500"), "{pending}");
     // A later event waits behind the failing one: one endpoint's deliveries go in order.
-    admin.patch("/hr/workers/W1", json!({"phone": "+4420123456"})).await.is(common::OK);
+    admin.patch("/hr/workers/W1", json!({"phone": "+4420123456"})).await.is(crate::common::OK);
     eventually("the second delivery enqueued", || async {
         (deliveries(&admin, &hook, "").await.len() == 2).then_some(())
     })
@@ -282,7 +279,7 @@ async fn failing_endpoints_are_retried_then_failed_and_resent(app: TestApp) {
     assert_eq!(receiver.got().len(), 13);
     receiver.fail(false);
     let path = format!("{HOOKS}/{}/deliveries/{}/resend", hook["id"], failed[0]["id"]);
-    let resent = admin.post(&path, json!({})).await.is(common::OK);
+    let resent = admin.post(&path, json!({})).await.is(crate::common::OK);
     assert_eq!((resent["status"].as_str(), resent["attempts"].as_i64()), (Some("pending"), Some(0)));
     let got = receiver.wait_for(14).await;
     assert_eq!(got[13].json()["control_number"], 3);
@@ -292,7 +289,7 @@ async fn failing_endpoints_are_retried_then_failed_and_resent(app: TestApp) {
     .await;
     let missing = format!("{HOOKS}/{}/deliveries/12345/resend", hook["id"]);
     admin.post(&missing, json!({})).await.problem(NOT_FOUND, &[]);
-    let audit = common::audit(&app).await;
+    let audit = crate::common::audit(&app).await;
     assert!(audit.iter().any(|e| e.action == "resend" && e.actor == "admin"), "the resend is audited");
     app.stop().await
 }
@@ -369,11 +366,12 @@ async fn webhooks_are_administered_by_administrators_only(app: TestApp) {
     assert_eq!(listed["items"].as_array().unwrap().len(), 1);
     assert!(!listed.to_string().contains(SECRET), "{listed}");
 
-    let patched = admin.patch(&path, json!({"enabled": false, "events": ["worker.changed"]})).await.is(common::OK);
+    let patched =
+        admin.patch(&path, json!({"enabled": false, "events": ["worker.changed"]})).await.is(crate::common::OK);
     assert_eq!((patched["enabled"].as_bool(), patched["version"].as_i64()), (Some(false), Some(2)));
     admin.patch(&path, json!({"secret": "short"})).await.problem(INVALID, &["secret"]);
     admin.patch(&path, json!({"url": null})).await.problem(INVALID, &["url"]);
-    let rotated = admin.patch(&path, json!({"secret": "another-long-secret-value"})).await.is(common::OK);
+    let rotated = admin.patch(&path, json!({"secret": "another-long-secret-value"})).await.is(crate::common::OK);
     assert!(rotated.get("secret").is_none());
     admin.get(&format!("{HOOKS}/nope")).await.problem(NOT_FOUND, &[]);
     admin.get(&format!("{HOOKS}/999/deliveries")).await.problem(NOT_FOUND, &[]);
@@ -394,10 +392,10 @@ async fn webhooks_are_administered_by_administrators_only(app: TestApp) {
         other.post(&format!("{path}/deliveries/1/resend"), json!({})).await.problem(FORBIDDEN, &[]);
     }
     let (status, _) = app.call(Method::GET, "/api/v1/admin/webhooks", "garbage", None).await;
-    assert_eq!(status, common::UNAUTHORIZED);
+    assert_eq!(status, crate::common::UNAUTHORIZED);
 
     // Audited, never with the secret.
-    let audit = common::audit(&app).await;
+    let audit = crate::common::audit(&app).await;
     let actions: Vec<&str> = audit.iter().filter(|e| e.entity == "webhook").map(|e| e.action.as_str()).collect();
     assert_eq!(actions, ["update", "update", "create"]);
     assert!(audit.iter().all(|e| !e.detail.to_string().contains("secret-value")));
@@ -435,7 +433,7 @@ async fn candidates_received_and_hired(app: TestApp) {
     assert_eq!(received_event["record"]["status"], "to_hire");
 
     let hired = admin.post(&format!("/hr/candidates/{id}/hire"), json!({"position_number": "P-1"})).await;
-    let hired = hired.is(common::CREATED);
+    let hired = hired.is(crate::common::CREATED);
     let got = receiver.wait_for(2).await;
     let hire_event = got[1].json();
     assert_eq!(hire_event["type"], "worker.hired", "{hire_event}");
@@ -448,7 +446,7 @@ async fn candidates_received_and_hired(app: TestApp) {
     // The worker's insert is announced by worker.hired, not again as worker.changed.
     eventually("everything enqueued", || async {
         let cursor = app.state.hr.webhook_cursor().await.unwrap();
-        let last = common::outbox(&app).await.last().map(|e| e.seq).unwrap_or(0);
+        let last = crate::common::outbox(&app).await.last().map(|e| e.seq).unwrap_or(0);
         (cursor == last).then_some(())
     })
     .await;

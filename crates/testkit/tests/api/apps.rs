@@ -3,18 +3,16 @@
 //! `ats-integration` token may do, disabling (at once here, within 5 s from another process),
 //! rotating secrets, and the audit log.
 
-mod common;
-
-use common::{concrete, guarded_operations, send_raw, Api, CONFLICT, FORBIDDEN, INVALID, NOT_FOUND, OK};
+use crate::common::{concrete, guarded_operations, send_raw, Api, CONFLICT, FORBIDDEN, INVALID, NOT_FOUND, OK};
 use hrbridge_store::apps::App;
 use hrbridge_store::Actor;
 use hrbridge_testkit::TestApp;
 use reqwest::{header, StatusCode};
 use serde_json::{json, Value};
 
-fn main() {
-    let args = libtest_mimic::Arguments::from_args();
-    let trials = hrbridge_testkit::trials(&[
+/// The tests of this file, for the harness in `main.rs`.
+pub fn tests() -> Vec<(&'static str, hrbridge_testkit::TestFn)> {
+    vec![
         hrbridge_testkit::test_fn!(only_administrators_of_both_stores_register_apps),
         hrbridge_testkit::test_fn!(registration_names_bad_fields),
         hrbridge_testkit::test_fn!(tokens_through_the_body_and_basic_auth),
@@ -23,8 +21,7 @@ fn main() {
         hrbridge_testkit::test_fn!(changes_by_another_process_take_effect_within_seconds),
         hrbridge_testkit::test_fn!(rotation_refuses_the_old_secret),
         hrbridge_testkit::test_fn!(registration_tokens_and_disabling_are_audited),
-    ]);
-    libtest_mimic::run(&args, trials).exit();
+    ]
 }
 
 const TOKEN: &str = "/oauth/token";

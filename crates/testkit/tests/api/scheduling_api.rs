@@ -2,25 +2,22 @@
 //! with work hours and characteristics, and resource requirements; field-naming errors, 409s for
 //! duplicates and records in use. Metadata, the outbox, roles and snapshots: `scheduling_store.rs`.
 
-mod common;
-
-use common::scheduling::{
+use crate::common::scheduling::{
     book, model, pairs, resource, seed, values, CHARACTERISTICS, MODELS, REQUIREMENTS, RESOURCES,
 };
-use common::{Api, CONFLICT, INVALID, NOT_FOUND, OK};
+use crate::common::{Api, CONFLICT, INVALID, NOT_FOUND, OK};
 use hrbridge_testkit::TestApp;
 use serde_json::{json, Value};
 
-fn main() {
-    let args = libtest_mimic::Arguments::from_args();
-    let trials = hrbridge_testkit::trials(&[
+/// The tests of this file, for the harness in `main.rs`.
+pub fn tests() -> Vec<(&'static str, hrbridge_testkit::TestFn)> {
+    vec![
         hrbridge_testkit::test_fn!(rating_models_with_values),
         hrbridge_testkit::test_fn!(characteristics),
         hrbridge_testkit::test_fn!(bookable_resources),
         hrbridge_testkit::test_fn!(resource_characteristics),
         hrbridge_testkit::test_fn!(resource_requirements),
-    ]);
-    libtest_mimic::run(&args, trials).exit();
+    ]
 }
 
 async fn rating_models_with_values(app: TestApp) {

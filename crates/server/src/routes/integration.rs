@@ -1,0 +1,230 @@
+//! The integration page's API (seed 001): the switch, the missed-request sync, mapped entities
+//! and their tracking grid, clear tracking, sync now jobs, conflicts, errors, maps and the
+//! HR-to-resource-scheduling solution switch (seed 000). Every route needs the `integration`
+//! privileges (only `system-administrator` holds them).
+
+use super::{ListQuery, Paged};
+use crate::auth::Caller;
+use crate::error::{ApiError, ApiResult};
+use crate::json::{from_value, JsonBody};
+use crate::state::AppState;
+use axum::extract::{Path, Query, State};
+use axum::http::StatusCode;
+use axum::Json;
+use hrbridge_domain::auth::{Entity, Privilege};
+use hrbridge_store::sync::journal::{Conflict, Run, SyncErrorRow, SyncJob};
+use hrbridge_store::sync::state::TrackingRow;
+use hrbridge_sync::{IntegrationStatus, MapStatus};
+use serde::{Deserialize, Serialize};
+use utoipa::ToSchema;
+use utoipa_axum::router::OpenApiRouter;
+use utoipa_axum::routes;
+
+pub fn router() -> OpenApiRouter<AppState> {
+    OpenApiRouter::new()
+        .routes(routes!(get_integration, put_integration))
+        .routes(routes!(missed_request_sync))
+        .routes(routes!(list_entities))
+        .routes(routes!(entity_tracking))
+        .routes(routes!(clear_tracking))
+        .routes(routes!(sync_now))
+        .routes(routes!(get_job))
+        .routes(routes!(list_conflicts))
+        .routes(routes!(list_errors))
+        .routes(routes!(retry_error))
+        .routes(routes!(list_maps))
+        .routes(routes!(put_solution))
+}
+
+#[derive(Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct Switch {
+    pub enabled: bool,
+}
+
+/// A mapped entity, as the integration page's entity picker lists it.
+#[derive(Serialize, ToSchema)]
+pub struct MappedEntity {
+    /// The map's name: use it in the paths below.
+    pub name: String,
+    pub scheduling_entity: String,
+    pub hr_entity: String,
+    /// Linked pairs.
+    pub linked: i64,
+}
+
+#[derive(Serialize, ToSchema)]
+pub struct Cleared {
+    pub entity: String,
+    pub removed: u64,
+}
+
+#[derive(Serialize, ToSchema)]
+pub struct JobStarted {
+    pub job_id: String,
+}
+
+#[utoipa::path(get, path = "/api/v1/integration", tag = "integration", responses((status = 200, body = IntegrationStatus)))]
+async fn get_integration(State(app): State<AppState>, caller: Caller) -> ApiResult<Json<IntegrationStatus>> {
+    caller.require(Entity::Integration, Privilege::Read)?;
+    Ok(Json(app.engine.status().await?))
+}
+
+/// Turns the integration on or off. Turning it on starts the missed-request sync at once.
+#[utoipa::path(put, path = "/api/v1/integration", tag = "integration", request_body = Switch, responses((status = 200, body = IntegrationStatus)))]
+async fn put_integration(
+    State(app): State<AppState>,
+    caller: Caller,
+    JsonBody(body): JsonBody<serde_json::Value>,
+) -> ApiResult<Json<IntegrationStatus>> {
+    caller.require(Entity::Integration, Privilege::Write)?;
+    let body: Switch = from_value(body)?;
+    let status = app.engine.set_enabled(&caller.actor(), body.enabled).await?;
+    if body.enabled {
+        app.catch_up();
+    }
+    Ok(Json(status))
+}
+
+/// Runs the missed-request sync now and answers with its run.
+#[utoipa::path(post, path = "/api/v1/integration/missed-request-sync", tag = "integration", responses((status = 200, body = Run)))]
+async fn missed_request_sync(State(app): State<AppState>, caller: Caller) -> ApiResult<Json<Run>> {
+    caller.require(Entity::Integration, Privilege::Write)?;
+    Ok(Json(app.engine.missed_request_sync().await?))
+}
+
+#[utoipa::path(get, path = "/api/v1/integration/entities", tag = "integration", responses((status = 200, body = Vec<MappedEntity>)))]
+async fn list_entities(State(app): State<AppState>, caller: Caller) -> ApiResult<Json<Vec<MappedEntity>>> {
+    caller.require(Entity::Integration, Privilege::Read)?;
+    let maps = app.engine.map_statuses().await?;
+    Ok(Json(
+        maps.into_iter()
+            .map(|m| MappedEntity {
+                name: m.name,
+                scheduling_entity: m.scheduling_entity,
+                hr_entity: m.hr_entity,
+                linked: m.linked,
+            })
+            .collect(),
+    ))
+}
+
+/// The tracking grid of one entity: a row per linked pair.
+#[utoipa::path(get, path = "/api/v1/integration/entities/{entity}/tracking", tag = "integration", params(ListQuery), responses((status = 200, body = Paged<TrackingRow>)))]
+async fn entity_tracking(
+    State(app): State<AppState>,
+    caller: Caller,
+    Path(entity): Path<String>,
+    Query(q): Query<ListQuery>,
+) -> ApiResult<Json<Paged<TrackingRow>>> {
+    caller.require(Entity::Integration, Privilege::Read)?;
+    let map = app.engine.map(&entity)?;
+    Ok(Json(app.hr.tracking_page(map.name(), &q.page()?).await?.into()))
+}
+
+/// Clears the entity's tracking: its records are no longer linked until HR changes them or a
+/// sync now links them again by integration key.
+#[utoipa::path(post, path = "/api/v1/integration/entities/{entity}/clear-tracking", tag = "integration", responses((status = 200, body = Cleared)))]
+async fn clear_tracking(
+    State(app): State<AppState>,
+    caller: Caller,
+    Path(entity): Path<String>,
+) -> ApiResult<Json<Cleared>> {
+    caller.require(Entity::Integration, Privilege::Delete)?;
+    let map = app.engine.map(&entity)?;
+    let removed = app.hr.clear_tracking(&caller.actor(), map.name()).await?;
+    Ok(Json(Cleared { entity: map.name().to_string(), removed }))
+}
+
+/// Starts a full synchronisation of one entity in the background; follow it at
+/// `/integration/jobs/{job_id}`. Refused (409) while the integration is off.
+#[utoipa::path(post, path = "/api/v1/integration/entities/{entity}/sync-now", tag = "integration", responses((status = 202, body = JobStarted)))]
+async fn sync_now(
+    State(app): State<AppState>,
+    caller: Caller,
+    Path(entity): Path<String>,
+) -> ApiResult<(StatusCode, Json<JobStarted>)> {
+    caller.require(Entity::Integration, Privilege::Write)?;
+    app.engine.map(&entity)?;
+    if !app.hr.integration_enabled().await? {
+        return Err(ApiError::Conflict {
+            field: None,
+            message: "the integration is off: turn it on before syncing an entity".into(),
+        });
+    }
+    let id = app.ids.next_uuid().to_string();
+    let job = app.engine.start_sync_now(&caller.actor(), &entity, id).await?;
+    Ok((StatusCode::ACCEPTED, Json(JobStarted { job_id: job.id })))
+}
+
+#[utoipa::path(get, path = "/api/v1/integration/jobs/{id}", tag = "integration", responses((status = 200, body = SyncJob)))]
+async fn get_job(State(app): State<AppState>, caller: Caller, Path(id): Path<String>) -> ApiResult<Json<SyncJob>> {
+    caller.require(Entity::Integration, Privilege::Read)?;
+    Ok(Json(app.hr.sync_job(&id).await?))
+}
+
+/// The conflict journal, newest first: both versions of each record whose version lost.
+#[utoipa::path(get, path = "/api/v1/integration/conflicts", tag = "integration", params(ListQuery), responses((status = 200, body = Paged<Conflict>)))]
+async fn list_conflicts(
+    State(app): State<AppState>,
+    caller: Caller,
+    Query(q): Query<ListQuery>,
+) -> ApiResult<Json<Paged<Conflict>>> {
+    caller.require(Entity::Integration, Privilege::Read)?;
+    Ok(Json(app.hr.conflicts(&q.page()?).await?.into()))
+}
+
+/// The error queue: changes that could not be applied, with the reason and the next attempt.
+#[utoipa::path(get, path = "/api/v1/integration/errors", tag = "integration", params(ListQuery), responses((status = 200, body = Paged<SyncErrorRow>)))]
+async fn list_errors(
+    State(app): State<AppState>,
+    caller: Caller,
+    Query(q): Query<ListQuery>,
+) -> ApiResult<Json<Paged<SyncErrorRow>>> {
+    caller.require(Entity::Integration, Privilege::Read)?;
+    Ok(Json(app.hr.sync_errors(&q.page()?).await?.into()))
+}
+
+/// Tries a queued change again on the next pass (at once).
+#[utoipa::path(post, path = "/api/v1/integration/errors/{id}/retry", tag = "integration", responses((status = 200, body = SyncErrorRow)))]
+async fn retry_error(
+    State(app): State<AppState>,
+    caller: Caller,
+    Path(id): Path<String>,
+) -> ApiResult<Json<SyncErrorRow>> {
+    caller.require(Entity::Integration, Privilege::Write)?;
+    let id: i64 = id.parse().map_err(|_| ApiError::NotFound(format!("integration error '{id}' was not found")))?;
+    let row = app.hr.make_error_due(id).await?;
+    app.wake_sync();
+    Ok(Json(row))
+}
+
+#[utoipa::path(get, path = "/api/v1/integration/maps", tag = "integration", responses((status = 200, body = Vec<MapStatus>)))]
+async fn list_maps(State(app): State<AppState>, caller: Caller) -> ApiResult<Json<Vec<MapStatus>>> {
+    caller.require(Entity::Integration, Privilege::Read)?;
+    Ok(Json(app.engine.map_statuses().await?))
+}
+
+/// Turns the HR-to-resource-scheduling solution off (resources lose their `hr_worker_number`
+/// link; characteristics stay) or on (resources are relinked by personnel number and the worker
+/// maps are synced again).
+#[utoipa::path(put, path = "/api/v1/integration/solutions/hr-resource-scheduling", tag = "integration", request_body = Switch, responses((status = 200, body = IntegrationStatus)))]
+async fn put_solution(
+    State(app): State<AppState>,
+    caller: Caller,
+    JsonBody(body): JsonBody<serde_json::Value>,
+) -> ApiResult<Json<IntegrationStatus>> {
+    caller.require(Entity::Integration, Privilege::Write)?;
+    let body: Switch = from_value(body)?;
+    let status = app.engine.set_solution(&caller.actor(), body.enabled).await?;
+    if body.enabled && status.enabled {
+        for map in ["workers", "worker-skills", "worker-certificates"] {
+            if app.engine.map(map).is_ok() {
+                let id = app.ids.next_uuid().to_string();
+                app.engine.start_sync_now(&caller.actor(), map, id).await?;
+            }
+        }
+    }
+    app.finder.refresh(&app.scheduling).await?;
+    Ok(Json(status))
+}

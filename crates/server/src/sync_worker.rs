@@ -1,0 +1,69 @@
+//! The sync worker: the background task that runs the relay while the integration is on, the
+//! missed-request sync on its schedule (and at once after turn-on), and keeps the finder fresh
+//! with what it applied. A failing store (the scheduling database down, say) is logged and tried
+//! again a second later; HR writes never wait on it.
+
+use crate::state::AppState;
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::time::{Duration, Instant};
+use tokio::sync::Notify;
+
+/// How often the relay looks at the outboxes when nothing woke it.
+pub const POLL: Duration = Duration::from_millis(10);
+/// How long the worker waits after a failed pass.
+const RETRY: Duration = Duration::from_secs(1);
+
+/// What wakes the worker early.
+#[derive(Default)]
+pub struct Wake {
+    pub pass: Notify,
+    /// Run the missed-request sync on the next wake.
+    pub catch_up: AtomicBool,
+}
+
+/// The running worker; stopped when dropped.
+pub struct SyncWorker {
+    handle: tokio::task::JoinHandle<()>,
+}
+
+impl Drop for SyncWorker {
+    fn drop(&mut self) {
+        self.handle.abort();
+    }
+}
+
+impl SyncWorker {
+    pub fn spawn(app: AppState) -> Self {
+        Self { handle: tokio::spawn(run(app)) }
+    }
+}
+
+async fn run(app: AppState) {
+    let every = Duration::from_secs(app.settings.missed_request_sync_seconds.max(1));
+    let mut last_catch_up = Instant::now();
+    loop {
+        let catch_up = app.sync_wake.catch_up.swap(false, Ordering::SeqCst) || last_catch_up.elapsed() >= every;
+        let result = if catch_up {
+            last_catch_up = Instant::now();
+            app.engine.missed_request_sync().await.map(|run| run.applied > 0 || run.errors > 0)
+        } else {
+            app.engine.relay_once().await.map(|pass| pass.entries > 0 || pass.more)
+        };
+        match result {
+            Ok(busy) => {
+                if busy {
+                    if let Err(e) = app.finder.refresh(&app.scheduling).await {
+                        tracing::warn!(error = %e, "could not refresh the finder after a sync pass");
+                    }
+                    continue;
+                }
+                let _ = tokio::time::timeout(POLL, app.sync_wake.pass.notified()).await;
+            }
+            Err(e) => {
+                tracing::warn!(error = %e, "sync pass failed; trying again shortly");
+                metrics::counter!("hrbridge_sync_pass_failures_total").increment(1);
+                let _ = tokio::time::timeout(RETRY, app.sync_wake.pass.notified()).await;
+            }
+        }
+    }
+}

@@ -1,0 +1,252 @@
+//! The engine's core: reconcile one map for a set of keys (or owners) in batches. Read both
+//! sides and the links, decide each record (see [`crate::decide`]), write the scheduling side in
+//! one batch, the HR side record by record (rare: values flowing back, records recreated), and
+//! return what the HR store must record (links, conflicts, errors) for the caller to commit
+//! with its cursor.
+
+use crate::decide::{decide, Decision, Link, SchedulingAction, Side};
+use crate::error::SyncResult;
+use crate::hr_apply;
+use crate::maps::{Map, Maps};
+use hrbridge_domain::outbox::Origin;
+use hrbridge_store::scheduling::SchedulingStore;
+use hrbridge_store::sync::journal::{Failure, NewConflict, Version};
+use hrbridge_store::sync::state::{BatchRecord, TrackingRow};
+use hrbridge_store::sync::{Projection, SchedulingWrite, Selection, WriteOutcome};
+use hrbridge_store::{Actor, ActorKind, HrStore};
+use serde_json::Value;
+use std::collections::{BTreeMap, HashMap, HashSet};
+use std::sync::Arc;
+
+/// What a reconcile did, for reports and job progress.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, serde::Serialize)]
+pub struct Applied {
+    /// Records written or deleted on either side.
+    pub written: u64,
+    pub conflicts: u64,
+    pub errors: u64,
+}
+
+impl Applied {
+    pub fn add(&mut self, other: Applied) {
+        self.written += other.written;
+        self.conflicts += other.conflicts;
+        self.errors += other.errors;
+    }
+}
+
+/// The sync engine over the two stores.
+pub struct Engine {
+    pub(crate) hr: HrStore,
+    pub(crate) scheduling: SchedulingStore,
+    pub(crate) maps: Arc<Maps>,
+    /// Serialises applies within this process; the relay lease does so across processes.
+    pub(crate) apply_lock: tokio::sync::Mutex<()>,
+    /// Who holds the relay lease: this process.
+    pub(crate) lease_owner: String,
+    /// Outbox entries read per batch, and owners per sync-now batch.
+    pub batch_size: i64,
+}
+
+/// The actor of the engine's writes: origin `sync`, so they never echo back.
+pub fn sync_actor() -> Actor {
+    Actor { name: "sync".into(), kind: ActorKind::System, origin: Origin::Sync }
+}
+
+/// What one record's reconcile read.
+struct Record<'a> {
+    hr: Option<&'a Projection>,
+    scheduling: Option<&'a Projection>,
+    link: Option<Link>,
+}
+
+impl Engine {
+    pub fn new(hr: HrStore, scheduling: SchedulingStore, maps: Arc<Maps>, lease_owner: String) -> Self {
+        Self { hr, scheduling, maps, apply_lock: tokio::sync::Mutex::new(()), lease_owner, batch_size: 5000 }
+    }
+
+    pub fn maps(&self) -> &Maps {
+        &self.maps
+    }
+    pub fn hr(&self) -> &HrStore {
+        &self.hr
+    }
+    pub fn scheduling(&self) -> &SchedulingStore {
+        &self.scheduling
+    }
+
+    /// Reconciles `map` for `selection`; keys in `off` were changed while the integration was
+    /// off. Adds what the HR store must record to `record`.
+    pub(crate) async fn reconcile(
+        &self,
+        map: &Map,
+        selection: Selection<'_>,
+        off: &HashSet<String>,
+        record: &mut BatchRecord,
+    ) -> SyncResult<Applied> {
+        let kind = map.kind;
+        let hr_rows = self.hr.sync_read(kind, selection).await?;
+        let scheduling_rows = self.scheduling.sync_read(kind, selection).await?;
+        let links = self.hr.tracking_for(map.name(), &selection).await?;
+        let mut records: BTreeMap<String, Record> = BTreeMap::new();
+        let blank = || Record { hr: None, scheduling: None, link: None };
+        for h in &hr_rows {
+            records.entry(h.key.clone()).or_insert_with(blank).hr = Some(h);
+        }
+        for s in &scheduling_rows {
+            records.entry(s.key.clone()).or_insert_with(blank).scheduling = Some(s);
+        }
+        for t in &links {
+            records.entry(t.entity_key.clone()).or_insert_with(blank).link = Some(link_of(t));
+        }
+        if let Selection::Keys(keys) = selection {
+            let wanted: HashSet<&str> = keys.iter().map(String::as_str).collect();
+            records.retain(|k, _| wanted.contains(k.as_str()));
+        }
+
+        let decisions: Vec<(String, Decision)> = records
+            .iter()
+            .map(|(key, r)| (key.clone(), decide(map, r.hr, r.scheduling, r.link.as_ref(), off.contains(key))))
+            .collect();
+
+        // The scheduling side: one batch of writes, then the (rare) deletes.
+        let actor = sync_actor();
+        let mut writes = Vec::new();
+        let mut deletes = Vec::new();
+        for (key, d) in &decisions {
+            match &d.scheduling {
+                Some(SchedulingAction::Write { reference, fields }) => {
+                    writes.push((reference.clone(), SchedulingWrite { key: key.clone(), fields: fields.clone() }))
+                }
+                Some(SchedulingAction::Delete { reference }) => deletes.push((key.clone(), reference.clone())),
+                None => {}
+            }
+        }
+        let mut outcomes: HashMap<String, WriteOutcome> = HashMap::new();
+        if !writes.is_empty() {
+            for o in self.scheduling.sync_write(&actor, kind, &writes).await? {
+                outcomes.insert(o.key().to_string(), o);
+            }
+        }
+        if !deletes.is_empty() {
+            for o in self.scheduling.sync_delete(&actor, kind, &deletes).await? {
+                outcomes.insert(o.key().to_string(), o);
+            }
+        }
+
+        // The HR side, record by record.
+        let mut hr_failed: HashMap<String, String> = HashMap::new();
+        let mut hr_written: Vec<String> = Vec::new();
+        for (key, d) in &decisions {
+            let Some(action) = &d.hr else { continue };
+            let current = records.get(key).and_then(|r| r.hr);
+            match hr_apply::apply(&self.hr, &actor, kind, key, current, action).await {
+                Ok(()) => hr_written.push(key.clone()),
+                Err(reason) => {
+                    hr_failed.insert(key.clone(), reason);
+                }
+            }
+        }
+        let rewritten: HashMap<String, Projection> = if hr_written.is_empty() {
+            HashMap::new()
+        } else {
+            let rows = self.hr.sync_read(kind, Selection::Keys(&hr_written)).await?;
+            rows.into_iter().map(|p| (p.key.clone(), p)).collect()
+        };
+
+        let now = self.hr.clock().now();
+        let mut applied = Applied::default();
+        for (key, d) in decisions {
+            let r = &records[&key];
+            let outcome = outcomes.get(&key);
+            let failure = match (outcome, hr_failed.get(&key)) {
+                (Some(WriteOutcome::Failed { reason, .. }), _) => Some(reason.clone()),
+                (_, Some(reason)) => Some(reason.clone()),
+                _ => None,
+            };
+            if let Some(reason) = failure {
+                applied.errors += 1;
+                record.failures.push(Failure { map_name: map.name().into(), entity_key: key, reason });
+                continue;
+            }
+            let pair = (map.name().to_string(), key.clone());
+            record.succeeded.push(pair.clone());
+            applied.written += u64::from(d.scheduling.is_some()) + u64::from(d.hr.is_some());
+            if let Some(winner) = d.conflict {
+                applied.conflicts += 1;
+                record.conflicts.push(conflict(map, &key, winner, r, now));
+            }
+            if d.unlink || matches!(outcome, Some(WriteOutcome::Deleted { .. })) {
+                if r.link.is_some() {
+                    record.drop_tracking.push(pair);
+                }
+                continue;
+            }
+            let hr_now = rewritten.get(&key).or(r.hr);
+            let scheduling_now = match outcome {
+                Some(WriteOutcome::Written { reference, version, .. }) => Some((reference.clone(), *version)),
+                _ => r.scheduling.map(|s| (s.reference.clone(), s.version)),
+            };
+            let (Some(h), Some((scheduling_ref, scheduling_version))) = (hr_now, scheduling_now) else { continue };
+            let unchanged = r.link.as_ref().is_some_and(|l| {
+                l.hr_ref == h.reference
+                    && l.hr_version == h.version
+                    && l.scheduling_ref == scheduling_ref
+                    && l.scheduling_version == scheduling_version
+                    && l.hr_fields == h.fields
+                    && l.deleted_from_scheduling == d.deleted_from_scheduling
+            });
+            if unchanged {
+                continue;
+            }
+            record.upsert_tracking.push(TrackingRow {
+                map_name: map.name().into(),
+                entity_key: key.clone(),
+                owner_key: kind.owner_of(&key).to_string(),
+                hr_entity: kind.hr_entity().into(),
+                hr_ref: h.reference.parse().unwrap_or_default(),
+                scheduling_entity: kind.scheduling_entity().into(),
+                scheduling_ref,
+                hr_version: h.version,
+                scheduling_version,
+                hr_fields: Value::Object(h.fields.clone()).to_string(),
+                deleted_from_scheduling: d.deleted_from_scheduling,
+                synced_at: now,
+            });
+        }
+        Ok(applied)
+    }
+}
+
+fn link_of(t: &TrackingRow) -> Link {
+    Link {
+        hr_ref: t.hr_ref.to_string(),
+        hr_version: t.hr_version,
+        scheduling_ref: t.scheduling_ref.clone(),
+        scheduling_version: t.scheduling_version,
+        hr_fields: match serde_json::from_str(&t.hr_fields) {
+            Ok(Value::Object(fields)) => fields,
+            _ => serde_json::Map::new(),
+        },
+        deleted_from_scheduling: t.deleted_from_scheduling,
+    }
+}
+
+fn version_of(p: Option<&Projection>) -> Option<Version> {
+    p.map(|p| Version {
+        fields: Value::Object(p.fields.clone()),
+        modified_at: p.modified_at,
+        modified_by: p.modified_by.clone(),
+    })
+}
+
+fn conflict(map: &Map, key: &str, winner: Side, r: &Record, now: chrono::DateTime<chrono::Utc>) -> NewConflict {
+    NewConflict {
+        map_name: map.name().into(),
+        entity_key: key.into(),
+        winner: winner.as_str(),
+        hr: version_of(r.hr),
+        scheduling: version_of(r.scheduling),
+        resolved_at: now,
+    }
+}

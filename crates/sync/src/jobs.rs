@@ -1,0 +1,101 @@
+//! Sync now: a full synchronisation of one map as a background job with progress, paging
+//! through every owner (key, or personnel number for worker qualifications) found on either
+//! side or in the tracking table.
+
+use crate::engine::{Applied, Engine};
+use crate::error::SyncResult;
+use crate::maps::Map;
+use hrbridge_store::sync::journal::SyncJob;
+use hrbridge_store::sync::state::BatchRecord;
+use hrbridge_store::sync::{MapKind, Selection};
+use hrbridge_store::Actor;
+use std::collections::{BTreeSet, HashSet};
+use std::sync::Arc;
+
+impl Engine {
+    /// Records a queued sync-now job for `map` and starts it in the background.
+    pub async fn start_sync_now(self: &Arc<Self>, actor: &Actor, map: &str, job_id: String) -> SyncResult<SyncJob> {
+        let map = self.map(map)?.clone();
+        let job = SyncJob {
+            id: job_id,
+            kind: "sync-now".into(),
+            map_name: map.name().to_string(),
+            state: "queued".into(),
+            done: 0,
+            total: self.owner_count(map.kind).await?,
+            errors: 0,
+            message: None,
+            started_by: actor.name.clone(),
+            started_at: self.hr.clock().now(),
+            finished_at: None,
+        };
+        self.hr.create_sync_job(&job).await?;
+        let engine = Arc::clone(self);
+        let mut running = job.clone();
+        tokio::spawn(async move {
+            running.state = "running".into();
+            let result = engine.full_sync(&map, Some(&mut running)).await;
+            running.finished_at = Some(engine.hr.clock().now());
+            match result {
+                Ok(_) => {
+                    running.state = "done".into();
+                    running.total = running.total.max(running.done);
+                }
+                Err(e) => {
+                    running.state = "failed".into();
+                    running.message = Some(e.to_string());
+                }
+            }
+            if let Err(e) = engine.hr.update_sync_job(&running).await {
+                tracing::error!(error = %e, job = %running.id, "could not record the end of a sync-now job");
+            }
+        });
+        Ok(job)
+    }
+
+    async fn owner_count(&self, kind: MapKind) -> SyncResult<i64> {
+        Ok(match kind {
+            MapKind::Workers | MapKind::WorkerSkills | MapKind::WorkerCertificates => self.hr.worker_count().await?,
+            _ => self.hr.sync_owners_after(kind, "", 100_000).await?.len() as i64,
+        })
+    }
+
+    /// Reconciles every record of `map`, a page of owners at a time, reporting progress to
+    /// `job` when given.
+    pub async fn full_sync(&self, map: &Map, mut job: Option<&mut SyncJob>) -> SyncResult<Applied> {
+        let mut after = String::new();
+        let mut total = Applied::default();
+        let none = HashSet::new();
+        loop {
+            let page = self.next_owners(map, &after).await?;
+            let Some(last) = page.last().cloned() else { break };
+            let _guard = self.apply_lock.lock().await;
+            // Another process's relay may hold the lease: wait for it, a page at a time.
+            while !self.hr.take_relay_lease(&self.lease_owner, crate::relay::LEASE_SECONDS).await? {
+                tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+            }
+            let mut record = BatchRecord::default();
+            let applied = self.reconcile(map, Selection::Owners(&page), &none, &mut record).await?;
+            self.hr.record_batch(record).await?;
+            drop(_guard);
+            total.add(applied);
+            if let Some(job) = job.as_deref_mut() {
+                job.done += page.len() as i64;
+                job.errors += applied.errors as i64;
+                self.hr.update_sync_job(job).await?;
+            }
+            after = last;
+        }
+        Ok(total)
+    }
+
+    /// The next `batch_size` owners after `after` on either side or in the tracking table.
+    pub(crate) async fn next_owners(&self, map: &Map, after: &str) -> SyncResult<Vec<String>> {
+        let limit = self.batch_size;
+        let mut owners: BTreeSet<String> = BTreeSet::new();
+        owners.extend(self.hr.sync_owners_after(map.kind, after, limit).await?);
+        owners.extend(self.scheduling.sync_owners_after(map.kind, after, limit).await?);
+        owners.extend(self.hr.tracking_owners_after(map.name(), after, limit).await?);
+        Ok(owners.into_iter().take(limit as usize).collect())
+    }
+}

@@ -1,0 +1,44 @@
+//! The integration suite: every test runs against a real server on SQLite and, when
+//! `HRBRIDGE_TEST_POSTGRES_URL` is set, on PostgreSQL. One binary keeps link time and disk use
+//! down; filter by module, e.g. `cargo test -p hrbridge-testkit --test api -- apps::`.
+
+mod common;
+
+mod apps;
+mod ats;
+mod auth_and_roles;
+mod hr_catalog;
+mod hr_workers;
+mod import;
+mod integration;
+mod outbox;
+mod role_table;
+mod scheduling_api;
+mod scheduling_bookings;
+mod scheduling_finder;
+mod scheduling_store;
+mod sync_property;
+mod webhooks;
+
+fn main() {
+    let args = libtest_mimic::Arguments::from_args();
+    let tests = [
+        apps::tests(),
+        ats::tests(),
+        auth_and_roles::tests(),
+        hr_catalog::tests(),
+        hr_workers::tests(),
+        import::tests(),
+        integration::tests(),
+        outbox::tests(),
+        role_table::tests(),
+        scheduling_api::tests(),
+        scheduling_bookings::tests(),
+        scheduling_finder::tests(),
+        scheduling_store::tests(),
+        sync_property::tests(),
+        webhooks::tests(),
+    ]
+    .concat();
+    libtest_mimic::run(&args, hrbridge_testkit::trials(&tests)).exit();
+}
