@@ -74,18 +74,15 @@ impl Engine {
         })
     }
 
-    /// Turns the integration on or off. Turning it on marks every change recorded so far as
-    /// made while off; the caller then runs the missed-request sync.
+    /// Turns the integration on or off. Turning it on marks the changes recorded while it was
+    /// off as made while off (those made while it was on stay so, applied or not); the caller
+    /// then runs the missed-request sync.
     pub async fn set_enabled(&self, actor: &Actor, enabled: bool) -> SyncResult<IntegrationStatus> {
         let was = self.hr.integration_enabled().await?;
         if was != enabled {
             let _guard = self.apply_lock.lock().await;
-            let off_until = if enabled {
-                Some((self.hr.db().outbox_last_seq().await?, self.scheduling.db().outbox_last_seq().await?))
-            } else {
-                None
-            };
-            self.hr.set_switch(actor, INTEGRATION_ENABLED, enabled, off_until).await?;
+            let last = (self.hr.db().outbox_last_seq().await?, self.scheduling.db().outbox_last_seq().await?);
+            self.hr.set_switch(actor, INTEGRATION_ENABLED, enabled, Some(last)).await?;
         }
         self.status().await
     }

@@ -99,8 +99,21 @@ pub fn decide(
                 let name = f.hr.as_deref().unwrap_or_default();
                 fields.insert(name.to_string(), map.to_hr_value(f, get(&s.fields, &f.scheduling)));
             }
+            // The fields HR owns come back as last agreed: a scheduling edit of one of them is
+            // overwritten (and journaled) as it would be had HR kept the record.
+            let recreated = Projection {
+                key: s.key.clone(),
+                reference: l.hr_ref.clone(),
+                version: l.hr_version,
+                modified_at: s.modified_at,
+                modified_by: s.modified_by.clone(),
+                fields: fields.clone(),
+            };
+            let merged = merge(map, &recreated, s, Some(l), was_deleted);
             Decision {
+                scheduling: merged.scheduling,
                 hr: Some(HrAction::Recreate { fields }),
+                conflict: merged.conflict,
                 deleted_from_scheduling: was_deleted,
                 ..Decision::default()
             }

@@ -85,9 +85,13 @@ impl Engine {
         record: &mut BatchRecord,
     ) -> SyncResult<Applied> {
         let kind = map.kind;
+        let started = std::time::Instant::now();
         let hr_rows = self.hr.sync_read(kind, selection).await?;
+        let read_hr = started.elapsed();
         let scheduling_rows = self.scheduling.sync_read(kind, selection).await?;
+        let read_scheduling = started.elapsed();
         let links = self.hr.tracking_for(map.name(), &selection).await?;
+        let read_links = started.elapsed();
         let mut records: BTreeMap<String, Record> = BTreeMap::new();
         let blank = || Record { hr: None, scheduling: None, link: None };
         for h in &hr_rows {
@@ -102,6 +106,11 @@ impl Engine {
         if let Selection::Keys(keys) = selection {
             let wanted: HashSet<&str> = keys.iter().map(String::as_str).collect();
             records.retain(|k, _| wanted.contains(k.as_str()));
+            // A key gone from both sides and untracked is decided too (nothing to do), so that
+            // an error queued for it is resolved rather than retried for ever.
+            for key in keys {
+                records.entry(key.clone()).or_insert_with(blank);
+            }
         }
 
         let decisions: Vec<(String, Decision)> = records
@@ -154,6 +163,15 @@ impl Engine {
             rows.into_iter().map(|p| (p.key.clone(), p)).collect()
         };
 
+        tracing::debug!(
+            map = map.name(),
+            records = records.len(),
+            ?read_hr,
+            ?read_scheduling,
+            ?read_links,
+            written = ?started.elapsed(),
+            "reconciled"
+        );
         let now = self.hr.clock().now();
         let mut applied = Applied::default();
         for (key, d) in decisions {

@@ -2,7 +2,9 @@
 //! the maps in dependency order, then record links, conflicts, errors and the new cursors in one
 //! HR transaction. Entries the engine wrote itself (origin `sync`) are skipped, so nothing
 //! echoes. Entries at or below a store's `off_until` seq were written while the integration was
-//! off and follow the missed-request rules.
+//! off (but for the ranges written while it was on, `OnRanges`) and follow the missed-request
+//! rules. A change made only on the scheduling side applies
+//! only to a linked pair (see `reaching_hr`).
 
 use crate::engine::{Applied, Engine};
 use crate::error::SyncResult;
@@ -12,7 +14,7 @@ use hrbridge_store::scheduling::outbox::entity as scheduling_entity;
 use hrbridge_store::sync::journal::Run;
 use hrbridge_store::sync::state::BatchRecord;
 use hrbridge_store::sync::{MapKind, Selection};
-use std::collections::{BTreeMap, BTreeSet, HashSet};
+use std::collections::{BTreeMap, BTreeSet, HashMap, HashSet};
 
 /// How long a relay lease lasts unless renewed: a process that dies holding it delays the
 /// others by at most this.
@@ -28,11 +30,16 @@ pub struct Pass {
     pub more: bool,
 }
 
-/// Keys to reconcile per map, and which of them changed while off.
+/// Keys to reconcile per map, which of them changed while off, and which changed in HR (or are
+/// retried errors).
 #[derive(Default)]
 struct Work {
     keys: BTreeMap<MapKind, BTreeSet<String>>,
     off: HashSet<String>,
+    from_hr: HashSet<(MapKind, String)>,
+    /// Per key changed in HR, whether its latest HR change was made while off: that, not an
+    /// earlier change, says whether a delete in HR propagates or is undone.
+    hr_latest_off: HashMap<String, bool>,
 }
 
 impl Work {
@@ -41,6 +48,22 @@ impl Work {
             self.off.insert(key.clone());
         }
         self.keys.entry(kind).or_default().insert(key);
+    }
+
+    fn add_from_hr(&mut self, kind: MapKind, key: String, off: bool) {
+        self.from_hr.insert((kind, key.clone()));
+        self.add(kind, key, off);
+    }
+
+    /// Makes each key changed in HR off exactly when its latest HR change was.
+    fn settle_off(&mut self) {
+        for (key, off) in self.hr_latest_off.drain() {
+            if off {
+                self.off.insert(key);
+            } else {
+                self.off.remove(&key);
+            }
+        }
     }
 }
 
@@ -52,10 +75,12 @@ fn head(key: &str) -> &str {
 impl Engine {
     /// One relay pass, when the integration is on and this process holds the relay lease.
     pub async fn relay_once(&self) -> SyncResult<Pass> {
+        // Checked under the lock: a pass that waited on the switch being turned off must not
+        // then apply, as live changes, the writes made after it went off.
+        let _guard = self.apply_lock.lock().await;
         if !self.hr.integration_enabled().await? {
             return Ok(Pass::default());
         }
-        let _guard = self.apply_lock.lock().await;
         self.pass().await
     }
 
@@ -67,10 +92,16 @@ impl Engine {
     /// One pass, under the relay lease (taken or renewed for [`LEASE_SECONDS`]); a pass that
     /// finds another process holding it does nothing.
     async fn pass(&self) -> SyncResult<Pass> {
-        if !self.hr.take_relay_lease(&self.lease_owner, LEASE_SECONDS).await? {
+        // Reads first: an idle pass writes nothing (no lease, no record).
+        let cursors = self.hr.sync_cursors().await?;
+        let now = self.hr.clock().now();
+        let idle = self.hr.db().outbox_last_seq().await? <= cursors.hr_applied
+            && self.scheduling.db().outbox_last_seq().await? <= cursors.scheduling_applied
+            && self.hr.due_sync_errors(now, 1).await?.is_empty();
+        if idle || !self.hr.take_relay_lease(&self.lease_owner, LEASE_SECONDS).await? {
             return Ok(Pass::default());
         }
-        let cursors = self.hr.sync_cursors().await?;
+        let on_ranges = self.hr.sync_on_ranges().await?;
         let hr_settled = self.hr.db().settled_outbox_seq().await?;
         let scheduling_settled = self.scheduling.db().settled_outbox_seq().await?;
         let mut hr_entries = self.hr.outbox_after(cursors.hr_applied, self.batch_size).await?;
@@ -83,14 +114,19 @@ impl Engine {
         let solution = self.hr.solution_enabled().await?;
 
         let mut work = Work::default();
+        let mut deleted_workers: Vec<String> = Vec::new();
         for e in hr_entries.iter().filter(|e| e.origin != "sync") {
-            let off = e.seq <= cursors.hr_off_until;
+            let off = e.seq <= cursors.hr_off_until && !on_ranges.hr_on(e.seq);
+            if e.entity == hr_entity::WORKER && e.operation == "delete" && !off {
+                deleted_workers.push(e.entity_key.clone());
+            }
             let kind = match e.entity.as_str() {
                 hr_entity::RATING_LEVEL => Some((MapKind::RatingModels, head(&e.entity_key).to_string())),
                 other => MapKind::ALL.into_iter().find(|k| k.hr_entity() == other).map(|k| (k, e.entity_key.clone())),
             };
             if let Some((kind, key)) = kind {
-                work.add(kind, key, off);
+                work.hr_latest_off.insert(key.clone(), off);
+                work.add_from_hr(kind, key, off);
             }
         }
         let held_ids: Vec<String> = scheduling_entries
@@ -100,8 +136,9 @@ impl Engine {
             .collect();
         let numbers: std::collections::HashMap<String, String> =
             self.scheduling.worker_numbers_of(&held_ids).await?.into_iter().collect();
+        let mut removed_resources: Vec<(String, bool)> = Vec::new();
         for e in scheduling_entries.iter().filter(|e| e.origin != "sync") {
-            let off = e.seq <= cursors.scheduling_off_until;
+            let off = e.seq <= cursors.scheduling_off_until && !on_ranges.scheduling_on(e.seq);
             match e.entity.as_str() {
                 scheduling_entity::RATING_MODEL | scheduling_entity::RATING_VALUE => {
                     work.add(MapKind::RatingModels, head(&e.entity_key).to_string(), off)
@@ -110,7 +147,12 @@ impl Engine {
                     work.add(MapKind::Skills, e.entity_key.clone(), off);
                     work.add(MapKind::CertificateTypes, e.entity_key.clone(), off);
                 }
-                scheduling_entity::BOOKABLE_RESOURCE => work.add(MapKind::Workers, e.entity_key.clone(), off),
+                scheduling_entity::BOOKABLE_RESOURCE => {
+                    if e.operation == "delete" {
+                        removed_resources.push((e.entity_key.clone(), off));
+                    }
+                    work.add(MapKind::Workers, e.entity_key.clone(), off)
+                }
                 scheduling_entity::RESOURCE_CHARACTERISTIC => {
                     let (id, name) = e.entity_key.split_once('/').unwrap_or((&e.entity_key, ""));
                     if let Some(number) = numbers.get(id) {
@@ -121,26 +163,85 @@ impl Engine {
                 _ => {}
             }
         }
+        // A deleted resource took its characteristics along, and their entries name it by an id
+        // that no longer resolves: reconcile its worker's qualifications by personnel number.
+        for (number, off) in removed_resources {
+            let owner = [number];
+            for kind in [MapKind::WorkerSkills, MapKind::WorkerCertificates] {
+                let Some(map) = self.maps.by_kind(kind) else { continue };
+                let held = self.hr.sync_read(kind, Selection::Owners(&owner)).await?.into_iter().map(|p| p.key);
+                let linked = self.hr.tracking_for(map.name(), &Selection::Owners(&owner)).await?;
+                for key in held.chain(linked.into_iter().map(|t| t.entity_key)) {
+                    work.add(kind, key, off);
+                }
+            }
+        }
         // Errors due for another attempt.
-        for failed in self.hr.due_sync_errors(self.hr.clock().now(), 1000).await? {
+        for failed in self.hr.due_sync_errors(now, 1000).await? {
             if let Some(map) = self.maps.get(&failed.map_name) {
-                work.add(map.kind, failed.entity_key, false);
+                work.add_from_hr(map.kind, failed.entity_key, false);
             }
         }
 
+        work.settle_off();
         let mut record = BatchRecord { cursors: Some((hr_to, scheduling_to)), ..BatchRecord::default() };
         let mut applied = Applied::default();
+        // A worker deleted in HR while on takes its resource's characteristics along on the
+        // scheduling side: reconcile them first (all of them, once), so that one edited there
+        // is journaled too.
+        let mut gone: HashSet<String> = deleted_workers.into_iter().collect();
+        if solution && !gone.is_empty() {
+            let deleted: Vec<String> = gone.iter().cloned().collect();
+            for still in self.hr.sync_read(MapKind::Workers, Selection::Keys(&deleted)).await? {
+                gone.remove(&still.key);
+            }
+            let owners: Vec<String> = gone.iter().cloned().collect();
+            for kind in [MapKind::WorkerSkills, MapKind::WorkerCertificates] {
+                let Some(map) = self.maps.by_kind(kind).filter(|_| !owners.is_empty()) else { continue };
+                applied.add(self.reconcile(map, Selection::Owners(&owners), &work.off, &mut record).await?);
+            }
+        }
         for map in self.maps.iter() {
             if !solution && is_worker_map(map) {
                 continue;
             }
             let Some(keys) = work.keys.get(&map.kind) else { continue };
-            let keys: Vec<String> = keys.iter().cloned().collect();
+            let mut keys = self.reaching_hr(map, keys, &work.from_hr).await?;
+            keys.retain(|k| !map.kind.owned_by_worker() || !gone.contains(map.kind.owner_of(k)));
+            if keys.is_empty() {
+                continue;
+            }
             applied.add(self.reconcile(map, Selection::Keys(&keys), &work.off, &mut record).await?);
         }
+        let recording = std::time::Instant::now();
         self.hr.record_batch(record).await?;
         let entries = (hr_entries.len() + scheduling_entries.len()) as u64;
+        tracing::debug!(entries, recorded = ?recording.elapsed(), "pass");
         Ok(Pass { entries, applied, more })
+    }
+
+    /// The keys of `map` to apply: those HR changed, and those only the scheduling side changed
+    /// when the pair is linked. A scheduling-side change to a record whose tracking was cleared
+    /// does not reach HR (seed 001); an HR change, or sync now, links it again.
+    async fn reaching_hr(
+        &self,
+        map: &Map,
+        keys: &BTreeSet<String>,
+        from_hr: &HashSet<(MapKind, String)>,
+    ) -> SyncResult<Vec<String>> {
+        let in_hr = |k: &String| from_hr.contains(&(map.kind, k.clone()));
+        let scheduling_only: Vec<String> = keys.iter().filter(|k| !in_hr(k)).cloned().collect();
+        if scheduling_only.is_empty() {
+            return Ok(keys.iter().cloned().collect());
+        }
+        let linked: HashSet<String> = self
+            .hr
+            .tracking_for(map.name(), &Selection::Keys(&scheduling_only))
+            .await?
+            .into_iter()
+            .map(|t| t.entity_key)
+            .collect();
+        Ok(keys.iter().filter(|k| in_hr(k) || linked.contains(*k)).cloned().collect())
     }
 
     /// The missed-request sync: passes until both outboxes are applied up to where they stood
@@ -148,9 +249,10 @@ impl Engine {
     pub async fn missed_request_sync(&self) -> SyncResult<Run> {
         let started_at = self.hr.clock().now();
         let mut total = Applied::default();
+        // Under the lock, like a relay pass.
+        let _guard = self.apply_lock.lock().await;
         let enabled = self.hr.integration_enabled().await?;
         if enabled {
-            let _guard = self.apply_lock.lock().await;
             {
                 self.hr.make_errors_due(started_at).await?;
                 let hr_target = self.hr.db().settled_outbox_seq().await?;

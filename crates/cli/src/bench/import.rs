@@ -118,12 +118,12 @@ async fn measure(
     })
 }
 
-async fn open(settings: AppSettings) -> anyhow::Result<AppState> {
+pub(super) async fn open(settings: AppSettings) -> anyhow::Result<AppState> {
     let ids = Arc::new(hrbridge_domain::SnowflakeIds::new(1));
     Ok(AppState::open(settings, Arc::new(hrbridge_domain::SystemClock), ids).await?)
 }
 
-async fn catalog(app: &AppState) -> anyhow::Result<()> {
+pub(super) async fn catalog(app: &AppState) -> anyhow::Result<()> {
     let actor = Actor { name: "bench".into(), ..Actor::system() };
     let levels = LEVELS
         .iter()
@@ -155,7 +155,7 @@ async fn catalog(app: &AppState) -> anyhow::Result<()> {
 }
 
 /// Worker `i`, the same in the file and in the limit run.
-fn row(i: u64) -> ImportRow {
+pub(super) fn row(i: u64) -> ImportRow {
     let skills = (0..3)
         .map(|k| SkillAssignment {
             skill: format!("SK{:02}", (i as usize + k * 3) % SKILLS),
@@ -186,7 +186,7 @@ fn row(i: u64) -> ImportRow {
     }
 }
 
-fn write_file(path: &std::path::Path, workers: u64) -> anyhow::Result<()> {
+pub(super) fn write_file(path: &std::path::Path, workers: u64) -> anyhow::Result<()> {
     let mut out = std::io::BufWriter::new(std::fs::File::create(path)?);
     writeln!(out, "personnel_number,first_name,last_name,email,phone,employment_start,skills,certificates")?;
     for i in 0..workers {

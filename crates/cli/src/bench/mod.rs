@@ -3,6 +3,7 @@
 mod ats;
 mod import;
 mod search;
+mod sync;
 
 use clap::Subcommand;
 use sqlx::Connection;
@@ -48,6 +49,20 @@ pub enum BenchCommand {
         #[arg(long)]
         json: bool,
     },
+    /// The sync engine: the same import with the integration off and on (until synced), the
+    /// limit, commit-to-visible latency of single edits, and sync now.
+    Sync {
+        #[arg(long, default_value_t = 2_000)]
+        workers: u64,
+        /// Single edits timed at 500 a second.
+        #[arg(long, default_value_t = 1_000)]
+        edits: usize,
+        #[arg(long)]
+        json: bool,
+        /// Also run on PostgreSQL: a server URL where fresh databases may be created.
+        #[arg(long, env = "HRBRIDGE_BENCH_POSTGRES_URL")]
+        postgres: Option<String>,
+    },
     /// The load process of `bench ats` (started by it; reads the app's credentials from the
     /// environment).
     #[command(hide = true)]
@@ -68,6 +83,7 @@ pub async fn run(command: BenchCommand) -> anyhow::Result<ExitCode> {
             search::run(resources, per_resource, searches, json, keep_data).await
         }
         BenchCommand::Ats { seconds, connections, json } => ats::run(seconds, connections, json).await,
+        BenchCommand::Sync { workers, edits, json, postgres } => sync::run(workers, edits, json, postgres).await,
         BenchCommand::AtsLoad { url, seconds, connections } => ats::load(url, seconds, connections).await,
     }
 }

@@ -55,7 +55,7 @@ async fn healthz(State(app): State<AppState>) -> impl IntoResponse {
 }
 
 /// Prometheus metrics: requests by route and status with durations, workers, outbox sizes, and
-/// the resources in the finder's index.
+/// the resources in the finder's index, and the integration's backlog and error queue.
 #[utoipa::path(get, path = "/metrics", tag = "plain", security(()), responses((status = 200, content_type = "text/plain", body = String)))]
 async fn metrics_text(State(app): State<AppState>) -> impl IntoResponse {
     // Anyone may scrape: the gauges that count rows are refreshed at most every 30 seconds.
@@ -79,6 +79,14 @@ async fn metrics_text(State(app): State<AppState>) -> impl IntoResponse {
     }
     if let Ok(seq) = app.scheduling.db().outbox_last_seq().await {
         metrics::gauge!("hrbridge_scheduling_outbox_last_seq").set(seq as f64);
+    }
+    // The integration's backlog: changes recorded in each outbox and not applied yet.
+    if let Ok(status) = app.engine.status().await {
+        metrics::gauge!("hrbridge_integration_enabled").set(if status.enabled { 1.0 } else { 0.0 });
+        metrics::gauge!("hrbridge_sync_backlog", "store" => "hr").set(status.backlog.hr as f64);
+        metrics::gauge!("hrbridge_sync_backlog", "store" => "scheduling").set(status.backlog.scheduling as f64);
+        metrics::gauge!("hrbridge_sync_backlog_age_seconds").set(status.backlog.age_seconds as f64);
+        metrics::gauge!("hrbridge_sync_errors").set(status.errors as f64);
     }
     ([(header::CONTENT_TYPE, "text/plain; version=0.0.4")], prometheus().render())
 }

@@ -231,3 +231,19 @@ impl super::SchedulingStore {
         }))
     }
 }
+
+impl super::SchedulingStore {
+    /// For `hrbridge bench sync`: resources linked to an HR worker, and the characteristics they
+    /// hold.
+    pub async fn count_linked(&self) -> StoreResult<(i64, i64)> {
+        Ok(on_read!(&self.db, c => {
+            sqlx::query_as(
+                "SELECT (SELECT COUNT(*) FROM bookable_resources WHERE hr_worker_number IS NOT NULL), \
+                 (SELECT COUNT(*) FROM resource_characteristics rc JOIN bookable_resources r ON r.id = rc.resource_id \
+                 WHERE r.hr_worker_number IS NOT NULL)",
+            )
+            .fetch_one(&mut *c)
+            .await?
+        }))
+    }
+}

@@ -74,14 +74,16 @@ impl HrStore {
         Ok(crate::settings::get(&self.db, SOLUTION_ENABLED).await?.as_deref() != Some("false"))
     }
 
-    /// Sets a switch and audits it. Turning the integration on also marks every outbox entry
-    /// written so far (`hr_last`, `scheduling_last`) as written while off.
+    /// Sets a switch and audits it. For the integration switch, `outbox_last` is where each
+    /// outbox (HR, scheduling) stands: turning on marks every entry written so far as written
+    /// while off; turning off keeps the entries written since the last turn-on as written while
+    /// on (see [`OnRanges`]), applied or not yet.
     pub async fn set_switch(
         &self,
         actor: &Actor,
         name: &str,
         enabled: bool,
-        off_until: Option<(i64, i64)>,
+        outbox_last: Option<(i64, i64)>,
     ) -> StoreResult<()> {
         let now = self.clock.now();
         let mut tx = self.db.begin().await?;
@@ -92,7 +94,10 @@ impl HrStore {
                 .execute(&mut *c)
                 .await?;
         });
-        if let Some((hr_last, scheduling_last)) = off_until {
+        if let (Some(last), false) = (outbox_last, enabled) {
+            record_on_ranges(&mut tx, last).await?;
+        }
+        if let (Some((hr_last, scheduling_last)), true) = (outbox_last, enabled) {
             ensure_cursors(&mut tx).await?;
             for (store, last) in [(HR, hr_last), (SCHEDULING, scheduling_last)] {
                 on_tx!(&mut tx, c => {
@@ -214,7 +219,14 @@ impl HrStore {
         let mut tx = self.db.begin().await?;
         upsert_tracking(&mut tx, &batch.upsert_tracking).await?;
         delete_pairs(&mut tx, "sync_tracking", &batch.drop_tracking).await?;
-        delete_pairs(&mut tx, "sync_errors", &batch.succeeded).await?;
+        if !batch.succeeded.is_empty() {
+            let queued: i64 = on_tx!(&mut tx, c => {
+                sqlx::query_scalar("SELECT COUNT(*) FROM sync_errors").fetch_one(&mut *c).await?
+            });
+            if queued > 0 {
+                delete_pairs(&mut tx, "sync_errors", &batch.succeeded).await?;
+            }
+        }
         super::journal::insert_conflicts(&mut tx, &batch.conflicts).await?;
         super::journal::upsert_failures(&mut tx, &batch.failures, now).await?;
         if let Some((hr, scheduling)) = batch.cursors {
@@ -231,6 +243,71 @@ impl HrStore {
         }
         tx.commit().await
     }
+}
+
+/// The outbox ranges written while the integration was on and not all applied when it was
+/// turned off: though at or below `off_until` once it is on again, their entries remain changes
+/// made while on (a delete made while on propagates). Kept in `settings` as JSON.
+const ON_RANGES: &str = "integration.on_ranges";
+
+/// Per store, `(after, until)`: the seqs in `after < seq <= until` were written while on.
+#[derive(Debug, Clone, Default, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+pub struct OnRanges {
+    hr: Vec<(i64, i64)>,
+    scheduling: Vec<(i64, i64)>,
+}
+
+impl OnRanges {
+    /// Whether HR outbox entry `seq` was written while the integration was on.
+    pub fn hr_on(&self, seq: i64) -> bool {
+        self.hr.iter().any(|&(after, until)| after < seq && seq <= until)
+    }
+    /// Whether scheduling outbox entry `seq` was written while the integration was on.
+    pub fn scheduling_on(&self, seq: i64) -> bool {
+        self.scheduling.iter().any(|&(after, until)| after < seq && seq <= until)
+    }
+}
+
+impl HrStore {
+    /// See [`OnRanges`].
+    pub async fn sync_on_ranges(&self) -> StoreResult<OnRanges> {
+        let value = crate::settings::get(&self.db, ON_RANGES).await?;
+        Ok(value.and_then(|v| serde_json::from_str(&v).ok()).unwrap_or_default())
+    }
+}
+
+/// At turn-off: records the range each outbox was written in since the last turn-on, when not
+/// all applied, and forgets the ranges applied since.
+async fn record_on_ranges(tx: &mut Tx, (hr_last, scheduling_last): (i64, i64)) -> StoreResult<()> {
+    ensure_cursors(tx).await?;
+    let (rows, current): (Vec<(String, i64, i64)>, Option<String>) = on_tx!(tx, c => {
+        let rows = sqlx::query_as("SELECT store, applied_seq, off_until_seq FROM sync_cursors")
+            .fetch_all(&mut *c)
+            .await?;
+        let current = sqlx::query_scalar("SELECT value FROM settings WHERE name = $1")
+            .bind(ON_RANGES)
+            .fetch_optional(&mut *c)
+            .await?;
+        (rows, current)
+    });
+    let mut ranges: OnRanges = current.and_then(|v| serde_json::from_str(&v).ok()).unwrap_or_default();
+    for (store, applied, off_until) in rows {
+        let (list, last) =
+            if store == HR { (&mut ranges.hr, hr_last) } else { (&mut ranges.scheduling, scheduling_last) };
+        list.retain(|&(_, until)| until > applied);
+        if last > applied.max(off_until) {
+            list.push((off_until, last));
+        }
+    }
+    let value = serde_json::to_string(&ranges).unwrap_or_else(|_| "{}".into());
+    on_tx!(tx, c => {
+        sqlx::query("INSERT INTO settings (name, value) VALUES ($1, $2) ON CONFLICT (name) DO UPDATE SET value = excluded.value")
+            .bind(ON_RANGES)
+            .bind(&value)
+            .execute(&mut *c)
+            .await?;
+    });
+    Ok(())
 }
 
 async fn ensure_cursors(tx: &mut Tx) -> StoreResult<()> {

@@ -7,6 +7,7 @@ pub mod metadata;
 pub mod requirements;
 pub mod resources;
 pub mod search;
+pub mod virtual_tables;
 
 use crate::state::AppState;
 use utoipa_axum::router::OpenApiRouter;
@@ -19,4 +20,5 @@ pub fn router() -> OpenApiRouter<AppState> {
         .merge(metadata::router())
         .merge(bookings::router())
         .merge(search::router())
+        .merge(virtual_tables::router())
 }

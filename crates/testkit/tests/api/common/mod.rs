@@ -1,6 +1,7 @@
 //! Helpers shared by the integration test files.
 #![allow(dead_code)]
 
+pub mod integration;
 pub mod scheduling;
 
 use hrbridge_store::audit::{AuditEntry, AuditFilter};
