@@ -5,7 +5,7 @@
 use crate::error::StoreError;
 use sqlx::postgres::{PgConnectOptions, PgPoolOptions};
 use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePoolOptions, SqliteSynchronous};
-use sqlx::{PgPool, Postgres, Sqlite, SqlitePool, Transaction};
+use sqlx::{Connection, PgPool, Postgres, Sqlite, SqlitePool, Transaction};
 use std::path::Path;
 use std::str::FromStr;
 use std::time::Duration;
@@ -100,6 +100,11 @@ impl Db {
         let writer = SqlitePoolOptions::new()
             .max_connections(1)
             .acquire_timeout(Duration::from_secs(60))
+            // A write dropped while `BEGIN IMMEDIATE` was completing (a cancelled request, a
+            // relay pass cut off) can leave the connection in a transaction nothing owns, which
+            // would refuse every later `begin` and hold the write lock: never hand that one out
+            // again (closing it rolls the transaction back).
+            .before_acquire(|conn, _| Box::pin(async move { Ok(!conn.is_in_transaction()) }))
             .connect_with(options.clone())
             .await?;
         let readers = SqlitePoolOptions::new()

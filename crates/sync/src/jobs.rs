@@ -66,6 +66,15 @@ impl Engine {
         let mut after = String::new();
         let mut total = Applied::default();
         let none = HashSet::new();
+        // The changes recorded so far go first, by their own rules — a delete made while off is
+        // undone rather than propagated, which a reconcile of both sides alone cannot tell.
+        if self.hr.integration_enabled().await? {
+            let _guard = self.apply_lock.lock().await;
+            while !self.hr.take_relay_lease(&self.lease_owner, crate::relay::LEASE_SECONDS).await? {
+                tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+            }
+            total.add(self.catch_up().await?);
+        }
         loop {
             let page = self.next_owners(map, &after).await?;
             let Some(last) = page.last().cloned() else { break };

@@ -244,6 +244,23 @@ impl Engine {
         Ok(keys.iter().filter(|k| in_hr(k) || linked.contains(*k)).cloned().collect())
     }
 
+    /// Passes until both outboxes are applied up to where they stand now (or another process
+    /// holds the relay lease). Called under the apply lock.
+    pub(crate) async fn catch_up(&self) -> SyncResult<Applied> {
+        let mut total = Applied::default();
+        let hr_target = self.hr.db().settled_outbox_seq().await?;
+        let scheduling_target = self.scheduling.db().settled_outbox_seq().await?;
+        loop {
+            let pass = self.pass().await?;
+            total.add(pass.applied);
+            let cursors = self.hr.sync_cursors().await?;
+            let caught_up = cursors.hr_applied >= hr_target && cursors.scheduling_applied >= scheduling_target;
+            if caught_up || pass.entries == 0 {
+                return Ok(total);
+            }
+        }
+    }
+
     /// The missed-request sync: passes until both outboxes are applied up to where they stood
     /// when it began, with every queued error tried again now. Records the run.
     pub async fn missed_request_sync(&self) -> SyncResult<Run> {
@@ -253,20 +270,8 @@ impl Engine {
         let _guard = self.apply_lock.lock().await;
         let enabled = self.hr.integration_enabled().await?;
         if enabled {
-            {
-                self.hr.make_errors_due(started_at).await?;
-                let hr_target = self.hr.db().settled_outbox_seq().await?;
-                let scheduling_target = self.scheduling.db().settled_outbox_seq().await?;
-                loop {
-                    let pass = self.pass().await?;
-                    total.add(pass.applied);
-                    let cursors = self.hr.sync_cursors().await?;
-                    let caught_up = cursors.hr_applied >= hr_target && cursors.scheduling_applied >= scheduling_target;
-                    if caught_up || pass.entries == 0 {
-                        break;
-                    }
-                }
-            }
+            self.hr.make_errors_due(started_at).await?;
+            total = self.catch_up().await?;
         }
         let run = Run {
             id: 0,

@@ -2,18 +2,20 @@
 //! deletes of workers and their skills and certificates in HR, edits and deletes of their
 //! bookable resources and characteristics on the scheduling side, the integration switch, clear
 //! tracking, sync now, relay passes stopped at random points (small batches), the missed-request
-//! sync and clock moves. After a final turn-on and missed-request sync:
+//! sync and clock moves. After a final turn-on and missed-request sync (and sync now, when the
+//! history cleared tracking — see the end of `run_case`):
 //!
 //! 1. both sides agree on every mapped field (`Engine::differences` is empty);
 //! 2. no record is doubled, and none is left on the scheduling side without a reason;
 //! 3. every version the engine overwrote is in the conflict journal — checked around every engine
-//!    run, from what the stores held before and after it;
+//!    run, from what the stores held before and after it, with the winner DESIGN.md names;
 //! 4. deletes follow DESIGN.md's invariant 4.
 //!
 //! The background sync worker is stopped, so the engine runs only when a step says so. Cases
 //! run one after another in one app (a history continuing the previous one), each on its own
 //! personnel numbers `K<case>W<n>`; the catalog (rating model PROF, skills RUST and SQL,
-//! certificate type FIRSTAID) is shared.
+//! certificate type FIRSTAID) is shared. The run counts what each check met and fails when a
+//! check met nothing, so that the histories keep exercising all of them.
 
 use crate::common::{seed_catalog, Api};
 use chrono::{Duration, NaiveDate};
@@ -35,7 +37,10 @@ use std::sync::Arc;
 
 /// The tests of this file, for the harness in `main.rs`.
 pub fn tests() -> Vec<(&'static str, hrbridge_testkit::TestFn)> {
-    vec![hrbridge_testkit::test_fn!(random_histories_converge_and_lose_nothing)]
+    vec![
+        hrbridge_testkit::test_fn!(random_histories_converge_and_lose_nothing),
+        hrbridge_testkit::test_fn!(sync_now_right_after_turn_on_keeps_a_delete_made_while_off_local),
+    ]
 }
 
 /// Histories per run, and their length: a fixed budget, the same histories every run. Set
@@ -120,6 +125,9 @@ enum Step {
     SyncNow(usize),
     /// This many relay passes of the small-batch relay.
     Relay(usize),
+    /// One pass of the small-batch relay cut off after this many polls, as if its process died
+    /// there (its transactions roll back, its relay lease lapses).
+    CutRelay(usize),
     MissedRequestSync,
     Advance(i64),
 }
@@ -146,6 +154,7 @@ fn step() -> impl Strategy<Value = Step> {
         1 => (0..WORKER_MAPS.len()).prop_map(Step::ClearTracking),
         1 => (0..WORKER_MAPS.len()).prop_map(Step::SyncNow),
         3 => (1..4usize).prop_map(Step::Relay),
+        2 => (1..40usize).prop_map(Step::CutRelay),
         2 => Just(Step::MissedRequestSync),
         3 => (0..3i64).prop_map(Step::Advance),
     ]
@@ -188,6 +197,8 @@ struct Coverage {
     present: BTreeMap<String, usize>,
     /// Workers deleted in HR while on, gone from both sides.
     gone: usize,
+    /// Relay passes cut off before they finished.
+    cut_passes: usize,
 }
 
 fn hr_clerk() -> Actor {
@@ -460,6 +471,7 @@ async fn random_histories_converge_and_lose_nothing(app: TestApp) {
         assert!(cov.overwritten.contains_key(field), "no history overwrote {field}: {cov:?}");
     }
     assert!(cov.deleted_and_journaled > 0 && cov.gone > 0, "the histories exercise deletes: {cov:?}");
+    assert!(cov.cut_passes > 0, "the histories cut relay passes off: {cov:?}");
     for reason in [
         "workers tracked, deleted in HR while off",
         "worker-skills tracked, removed in HR while off",
@@ -680,6 +692,23 @@ async fn run_case(app: &TestApp, cov: &mut Coverage, case: usize, batch_size: i6
                 })
                 .await;
             }
+            Step::CutRelay(polls) => {
+                let mut finished = false;
+                observed(app, cov, &keys, &what, async {
+                    let mut pass = std::pin::pin!(small.relay_once());
+                    for _ in 0..polls {
+                        if let std::task::Poll::Ready(result) = futures::poll!(pass.as_mut()) {
+                            result.expect("relay pass");
+                            finished = true;
+                            break;
+                        }
+                        tokio::task::yield_now().await;
+                    }
+                })
+                .await;
+                cov.cut_passes += usize::from(!finished);
+                app.clock.advance(Duration::seconds(hrbridge_sync::relay::LEASE_SECONDS));
+            }
             Step::MissedRequestSync => {
                 observed(app, cov, &keys, &what, async {
                     engine.missed_request_sync().await.expect("missed-request sync");
@@ -771,4 +800,45 @@ async fn run_case(app: &TestApp, cov: &mut Coverage, case: usize, batch_size: i6
         assert!(!after.scheduling.contains_key(&id), "worker {key} is gone from scheduling ({why})\n{history}");
         cov.gone += 1;
     }
+}
+
+/// A history the random ones found hard to reach, kept as a plain test: a tracked worker deleted
+/// in HR while off, then sync now of the workers before the missed-request sync has run. Sync now
+/// must not treat the delete as made while on (which would delete the resource and lose the
+/// worker on both sides): after the catch-up the worker is back in HR, on both sides.
+async fn sync_now_right_after_turn_on_keeps_a_delete_made_while_off_local(app: TestApp) {
+    let mut app = app;
+    app.sync.take();
+    let admin = Api::admin(&app).await;
+    seed_catalog(&admin).await;
+    let (hr, engine) = (&app.state.hr, &app.state.engine);
+    let keys = ["LATE1".to_string()];
+    let input = WorkerInput {
+        personnel_number: Some(keys[0].clone()),
+        first_name: "Ana".into(),
+        middle_name: None,
+        last_name: "Silva".into(),
+        email: None,
+        phone: None,
+        employment_start: None,
+        employment_end: None,
+        status: None,
+    };
+    hr.create_worker(&hr_clerk(), input.parse().expect("valid")).await.expect("create");
+    engine.set_enabled(&administrator(), true).await.expect("on");
+    engine.missed_request_sync().await.expect("catch up");
+    assert!(tracked(&app, MapKind::Workers, &keys[0]).await);
+
+    engine.set_enabled(&administrator(), false).await.expect("off");
+    hr.delete_worker(&hr_clerk(), &keys[0]).await.expect("delete while off");
+    engine.set_enabled(&administrator(), true).await.expect("on again");
+    let map = engine.map("workers").expect("the workers map");
+    engine.full_sync(map, None).await.expect("sync now");
+    engine.missed_request_sync().await.expect("catch up");
+    let after = snapshot(&app, &keys).await;
+    let id = (MapKind::Workers, keys[0].clone());
+    assert!(after.hr.contains_key(&id), "the worker deleted while off is recreated in HR");
+    assert!(after.scheduling.contains_key(&id), "and kept on the scheduling side");
+    assert!(engine.differences().await.expect("differences").is_empty());
+    app.stop().await
 }
