@@ -73,7 +73,23 @@ pub fn app(state: AppState) -> Router {
     api.route("/api/openapi.json", get(move || async move { Json((*doc).clone()) }))
         .layer(axum::extract::DefaultBodyLimit::max(1 << 20))
         .layer(axum::middleware::from_fn(record_request))
+        .layer(axum::middleware::from_fn_with_state(state.clone(), wake_sync_after_writes))
         .with_state(state)
+}
+
+/// Wakes the sync worker after every write request, so a change reaches the other side at once
+/// rather than at the worker's next look.
+async fn wake_sync_after_writes(
+    axum::extract::State(state): axum::extract::State<AppState>,
+    request: Request,
+    next: Next,
+) -> Response {
+    let write = request.method() != axum::http::Method::GET && request.method() != axum::http::Method::HEAD;
+    let response = next.run(request).await;
+    if write && response.status().is_success() {
+        state.wake_sync();
+    }
+    response
 }
 
 /// Counts requests and their durations by route and status, for `/metrics`.

@@ -8,8 +8,10 @@ use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::{Duration, Instant};
 use tokio::sync::Notify;
 
-/// How often the relay looks at the outboxes when nothing woke it.
-pub const POLL: Duration = Duration::from_millis(10);
+/// How often the relay looks at the outboxes when nothing woke it (every write request through
+/// this process's API wakes it at once; the poll catches writes made by other processes and the
+/// CLI).
+pub const POLL: Duration = Duration::from_millis(50);
 /// How long the worker waits after a failed pass.
 const RETRY: Duration = Duration::from_secs(1);
 

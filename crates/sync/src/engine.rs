@@ -76,12 +76,14 @@ impl Engine {
     }
 
     /// Reconciles `map` for `selection`; keys in `off` were changed while the integration was
-    /// off. Adds what the HR store must record to `record`.
+    /// off; HR deletes are applied for the keys in `deletes_due` (all when `None`). Adds what
+    /// the HR store must record to `record`.
     pub(crate) async fn reconcile(
         &self,
         map: &Map,
         selection: Selection<'_>,
         off: &HashSet<String>,
+        deletes_due: Option<&HashSet<String>>,
         record: &mut BatchRecord,
     ) -> SyncResult<Applied> {
         let kind = map.kind;
@@ -113,10 +115,28 @@ impl Engine {
             }
         }
 
+        // A linked record HR no longer holds is decided by the pass that reads its delete: only
+        // that entry says whether it was made while on (propagate) or off (undo). Until then it
+        // stays as it is.
+        if let Some(due) = deletes_due {
+            records.retain(|k, r| r.hr.is_some() || r.scheduling.is_none() || r.link.is_none() || due.contains(k));
+        }
         let decisions: Vec<(String, Decision)> = records
             .iter()
             .map(|(key, r)| (key.clone(), decide(map, r.hr, r.scheduling, r.link.as_ref(), off.contains(key))))
             .collect();
+
+        // The journal first: a version about to be overwritten is kept before either store is
+        // written, as a crash between the two stores' commits would leave them agreeing and the
+        // replay with nothing to journal. (A crash before the writes journals it twice.)
+        let now = self.hr.clock().now();
+        let journal: Vec<NewConflict> = decisions
+            .iter()
+            .filter_map(|(key, d)| d.conflict.map(|winner| conflict(map, key, winner, &records[key], now)))
+            .collect();
+        if !journal.is_empty() {
+            self.hr.journal_conflicts(&journal).await?;
+        }
 
         // The scheduling side: one batch of writes, then the (rare) deletes.
         let actor = sync_actor();
@@ -172,7 +192,6 @@ impl Engine {
             written = ?started.elapsed(),
             "reconciled"
         );
-        let now = self.hr.clock().now();
         let mut applied = Applied::default();
         for (key, d) in decisions {
             let r = &records[&key];
@@ -190,10 +209,7 @@ impl Engine {
             let pair = (map.name().to_string(), key.clone());
             record.succeeded.push(pair.clone());
             applied.written += u64::from(d.scheduling.is_some()) + u64::from(d.hr.is_some());
-            if let Some(winner) = d.conflict {
-                applied.conflicts += 1;
-                record.conflicts.push(conflict(map, &key, winner, r, now));
-            }
+            applied.conflicts += u64::from(d.conflict.is_some());
             if d.unlink || matches!(outcome, Some(WriteOutcome::Deleted { .. })) {
                 if r.link.is_some() {
                     record.drop_tracking.push(pair);

@@ -84,7 +84,7 @@ impl Engine {
                 tokio::time::sleep(std::time::Duration::from_millis(50)).await;
             }
             let mut record = BatchRecord::default();
-            let applied = self.reconcile(map, Selection::Owners(&page), &none, &mut record).await?;
+            let applied = self.reconcile(map, Selection::Owners(&page), &none, None, &mut record).await?;
             self.hr.record_batch(record).await?;
             drop(_guard);
             total.add(applied);

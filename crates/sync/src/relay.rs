@@ -10,7 +10,7 @@ use crate::engine::{Applied, Engine};
 use crate::error::SyncResult;
 use crate::maps::Map;
 use hrbridge_store::outbox::entity as hr_entity;
-use hrbridge_store::scheduling::outbox::entity as scheduling_entity;
+use hrbridge_store::scheduling::outbox::{self as scheduling_outbox, entity as scheduling_entity};
 use hrbridge_store::sync::journal::Run;
 use hrbridge_store::sync::state::BatchRecord;
 use hrbridge_store::sync::{MapKind, Selection};
@@ -40,6 +40,8 @@ struct Work {
     /// Per key changed in HR, whether its latest HR change was made while off: that, not an
     /// earlier change, says whether a delete in HR propagates or is undone.
     hr_latest_off: HashMap<String, bool>,
+    /// Keys whose HR delete this pass read (or that are retried): see `Engine::reconcile`.
+    deletes_due: HashSet<String>,
 }
 
 impl Work {
@@ -104,11 +106,18 @@ impl Engine {
         let on_ranges = self.hr.sync_on_ranges().await?;
         let hr_settled = self.hr.db().settled_outbox_seq().await?;
         let scheduling_settled = self.scheduling.db().settled_outbox_seq().await?;
-        let mut hr_entries = self.hr.outbox_after(cursors.hr_applied, self.batch_size).await?;
+        let limit = self.batch_size;
+        let hr_entries = self.hr.outbox_after(cursors.hr_applied, limit).await?;
+        let mut hr_entries =
+            whole_transactions(hr_entries, limit, |e| (e.seq, e.modified_at), |a| self.hr.outbox_after(a, limit))
+                .await?;
         hr_entries.retain(|e| e.seq <= hr_settled);
-        let mut scheduling_entries = self.scheduling.outbox_after(cursors.scheduling_applied, self.batch_size).await?;
+        let scheduling_entries = self.scheduling.outbox_after(cursors.scheduling_applied, limit).await?;
+        let at = |e: &scheduling_outbox::OutboxEntry| (e.seq, e.modified_at);
+        let mut scheduling_entries =
+            whole_transactions(scheduling_entries, limit, at, |a| self.scheduling.outbox_after(a, limit)).await?;
         scheduling_entries.retain(|e| e.seq <= scheduling_settled);
-        let more = hr_entries.len() as i64 == self.batch_size || scheduling_entries.len() as i64 == self.batch_size;
+        let more = hr_entries.len() as i64 >= limit || scheduling_entries.len() as i64 >= limit;
         let hr_to = hr_entries.last().map_or(cursors.hr_applied, |e| e.seq);
         let scheduling_to = scheduling_entries.last().map_or(cursors.scheduling_applied, |e| e.seq);
         let solution = self.hr.solution_enabled().await?;
@@ -125,6 +134,9 @@ impl Engine {
                 other => MapKind::ALL.into_iter().find(|k| k.hr_entity() == other).map(|k| (k, e.entity_key.clone())),
             };
             if let Some((kind, key)) = kind {
+                if e.operation == "delete" {
+                    work.deletes_due.insert(key.clone());
+                }
                 work.hr_latest_off.insert(key.clone(), off);
                 work.add_from_hr(kind, key, off);
             }
@@ -179,6 +191,7 @@ impl Engine {
         // Errors due for another attempt.
         for failed in self.hr.due_sync_errors(now, 1000).await? {
             if let Some(map) = self.maps.get(&failed.map_name) {
+                work.deletes_due.insert(failed.entity_key.clone());
                 work.add_from_hr(map.kind, failed.entity_key, false);
             }
         }
@@ -186,10 +199,10 @@ impl Engine {
         work.settle_off();
         let mut record = BatchRecord { cursors: Some((hr_to, scheduling_to)), ..BatchRecord::default() };
         let mut applied = Applied::default();
-        // A worker deleted in HR while on takes its resource's characteristics along on the
-        // scheduling side: reconcile them first (all of them, once), so that one edited there
-        // is journaled too.
-        let mut gone: HashSet<String> = deleted_workers.into_iter().collect();
+        // A worker deleted in HR while on (its latest change) takes its resource's
+        // characteristics along on the scheduling side: reconcile them first (all of them, once,
+        // as deleted with it), so that one edited there is journaled too.
+        let mut gone: HashSet<String> = deleted_workers.into_iter().filter(|w| !work.off.contains(w)).collect();
         if solution && !gone.is_empty() {
             let deleted: Vec<String> = gone.iter().cloned().collect();
             for still in self.hr.sync_read(MapKind::Workers, Selection::Keys(&deleted)).await? {
@@ -198,7 +211,9 @@ impl Engine {
             let owners: Vec<String> = gone.iter().cloned().collect();
             for kind in [MapKind::WorkerSkills, MapKind::WorkerCertificates] {
                 let Some(map) = self.maps.by_kind(kind).filter(|_| !owners.is_empty()) else { continue };
-                applied.add(self.reconcile(map, Selection::Owners(&owners), &work.off, &mut record).await?);
+                let with_the_worker = HashSet::new();
+                applied
+                    .add(self.reconcile(map, Selection::Owners(&owners), &with_the_worker, None, &mut record).await?);
             }
         }
         for map in self.maps.iter() {
@@ -211,7 +226,9 @@ impl Engine {
             if keys.is_empty() {
                 continue;
             }
-            applied.add(self.reconcile(map, Selection::Keys(&keys), &work.off, &mut record).await?);
+            applied.add(
+                self.reconcile(map, Selection::Keys(&keys), &work.off, Some(&work.deletes_due), &mut record).await?,
+            );
         }
         let recording = std::time::Instant::now();
         self.hr.record_batch(record).await?;
@@ -286,6 +303,37 @@ impl Engine {
             self.hr.record_run(&run).await?;
         }
         Ok(run)
+    }
+}
+
+/// `entries` (a full batch of `limit`, or fewer) and the entries that follow sharing the last
+/// one's instant: a store writes all of a transaction's entries at one instant, so a batch does
+/// not end inside a transaction — which would apply a worker's deleted skills in one pass and
+/// its own delete (which says whether they come back) in the next. `at` gives an entry's seq and
+/// instant; `fetch` reads the entries after a seq.
+async fn whole_transactions<E, F, Fut>(
+    mut entries: Vec<E>,
+    limit: i64,
+    at: impl Fn(&E) -> (i64, chrono::DateTime<chrono::Utc>),
+    fetch: F,
+) -> SyncResult<Vec<E>>
+where
+    F: Fn(i64) -> Fut,
+    Fut: std::future::Future<Output = hrbridge_store::StoreResult<Vec<E>>>,
+{
+    let Some((mut after, instant)) = entries.last().map(&at).filter(|_| entries.len() as i64 >= limit) else {
+        return Ok(entries);
+    };
+    loop {
+        let next = fetch(after).await?;
+        let full = next.len() as i64 >= limit;
+        let same: Vec<E> = next.into_iter().take_while(|e| at(e).1 == instant).collect();
+        let exhausted = !full || (same.len() as i64) < limit;
+        after = same.last().map_or(after, |e| at(e).0);
+        entries.extend(same);
+        if exhausted {
+            return Ok(entries);
+        }
     }
 }
 

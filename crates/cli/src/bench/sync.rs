@@ -190,6 +190,8 @@ async fn latency(app: &AppState, actor: &Actor, edits: usize) -> anyhow::Result<
         let number = input.personnel_number.clone().unwrap_or_default();
         app.hr.update_worker(actor, &number, input.parse()?).await?;
         committed.lock().expect("lock").insert(number, Instant::now());
+        // As the API does after every write request.
+        app.wake_sync();
     }
     let rate = edits as f64 / started.elapsed().as_secs_f64();
     let all = || arrived.lock().expect("lock").len() >= edits;

@@ -196,6 +196,13 @@ const JOB_COLUMNS: &str =
     "id, kind, map_name, state, done, total, errors, message, started_by, started_at, finished_at";
 
 impl HrStore {
+    /// Journals versions the engine is about to overwrite, before it writes either store.
+    pub async fn journal_conflicts(&self, conflicts: &[NewConflict]) -> StoreResult<()> {
+        let mut tx = self.db.begin().await?;
+        insert_conflicts(&mut tx, conflicts).await?;
+        tx.commit().await
+    }
+
     /// The conflict journal, newest first; `after` is the id of the last conflict seen.
     pub async fn conflicts(&self, page: &Page) -> StoreResult<PageOf<Conflict>> {
         let after: i64 = page.after.as_deref().map_or(Ok(i64::MAX), str::parse).map_err(|_| bad_cursor())?;

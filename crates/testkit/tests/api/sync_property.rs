@@ -70,6 +70,16 @@ enum Field {
     Status,
 }
 
+/// Where a relay pass is cut off.
+#[derive(Debug, Clone, Copy)]
+enum Cut {
+    /// After this many polls of the pass.
+    AfterPolls(usize),
+    /// Right after it committed its first write to the scheduling side, before HR records it:
+    /// the window where a crash leaves the two stores apart.
+    AfterASchedulingWrite,
+}
+
 #[derive(Debug, Clone)]
 enum Step {
     HrCreate {
@@ -107,6 +117,14 @@ enum Step {
         field: Field,
         value: usize,
     },
+    /// Both sides edit the same field of a worker, one after the other.
+    BothEdit {
+        w: usize,
+        field: Field,
+        hr_value: usize,
+        scheduling_value: usize,
+        scheduling_first: bool,
+    },
     SchedulingRate {
         w: usize,
         skill: usize,
@@ -125,9 +143,9 @@ enum Step {
     SyncNow(usize),
     /// This many relay passes of the small-batch relay.
     Relay(usize),
-    /// One pass of the small-batch relay cut off after this many polls, as if its process died
-    /// there (its transactions roll back, its relay lease lapses).
-    CutRelay(usize),
+    /// One pass of the small-batch relay cut off, as if its process died there (its open
+    /// transactions roll back, its relay lease lapses).
+    CutRelay(Cut),
     MissedRequestSync,
     Advance(i64),
 }
@@ -145,6 +163,15 @@ fn step() -> impl Strategy<Value = Step> {
         2 => (w(), 0..30i64).prop_map(|(w, day)| Step::HrSetCertificate { w, day }),
         1 => w().prop_map(|w| Step::HrRemoveCertificate { w }),
         5 => (w(), field(), 0..4usize).prop_map(|(w, field, value)| Step::SchedulingEdit { w, field, value }),
+        4 => (w(), field(), 0..4usize, 0..4usize, any::<bool>()).prop_map(
+            |(w, field, hr_value, scheduling_value, scheduling_first)| Step::BothEdit {
+                w,
+                field,
+                hr_value,
+                scheduling_value,
+                scheduling_first
+            }
+        ),
         2 => (w(), 0..SKILLS.len(), 0..LEVELS.len())
             .prop_map(|(w, skill, level)| Step::SchedulingRate { w, skill, level }),
         2 => (w(), 0..CHARACTERISTICS.len())
@@ -154,7 +181,8 @@ fn step() -> impl Strategy<Value = Step> {
         1 => (0..WORKER_MAPS.len()).prop_map(Step::ClearTracking),
         1 => (0..WORKER_MAPS.len()).prop_map(Step::SyncNow),
         3 => (1..4usize).prop_map(Step::Relay),
-        2 => (1..40usize).prop_map(Step::CutRelay),
+        1 => (1..100usize).prop_map(|polls| Step::CutRelay(Cut::AfterPolls(polls))),
+        1 => Just(Step::CutRelay(Cut::AfterASchedulingWrite)),
         2 => Just(Step::MissedRequestSync),
         3 => (0..3i64).prop_map(Step::Advance),
     ]
@@ -197,8 +225,10 @@ struct Coverage {
     present: BTreeMap<String, usize>,
     /// Workers deleted in HR while on, gone from both sides.
     gone: usize,
-    /// Relay passes cut off before they finished.
+    /// Relay passes cut off before they finished, and of those, cut after writing the
+    /// scheduling side and before recording it in HR.
     cut_passes: usize,
+    cut_between_the_stores: usize,
 }
 
 fn hr_clerk() -> Actor {
@@ -446,6 +476,37 @@ async fn held(app: &TestApp, side_hr: bool, kind: MapKind, key: &str) -> Option<
     rows.into_iter().next()
 }
 
+async fn hr_edit(app: &TestApp, key: &str, field: Field, value: usize, what: &str) {
+    let Ok(worker) = app.state.hr.worker(key).await else { return };
+    let mut input = worker.to_input();
+    match field {
+        Field::Name => {
+            (input.first_name, input.last_name) = split(NAMES[value % NAMES.len()]);
+            input.middle_name = None;
+        }
+        Field::Email => input.email = EMAILS[value % EMAILS.len()].map(str::to_string),
+        Field::Phone => input.phone = PHONES[value % PHONES.len()].map(str::to_string),
+        Field::Status => input.status = Some(STATUSES[value % STATUSES.len()]),
+    }
+    let input = input.parse().expect("a valid worker");
+    done(app.state.hr.update_worker(&hr_clerk(), key, input).await, what);
+}
+
+async fn scheduling_edit(app: &TestApp, key: &str, field: Field, value: usize, what: &str) {
+    let Some(resource) = held(app, false, MapKind::Workers, key).await else { return };
+    let scheduling = &app.state.scheduling;
+    let current = scheduling.bookable_resource(&resource.reference).await.expect("the resource");
+    let mut input = current.to_input();
+    match field {
+        Field::Name => input.name = NAMES[value % NAMES.len()].into(),
+        Field::Email => input.email = EMAILS[value % EMAILS.len()].map(str::to_string),
+        Field::Phone => input.phone = PHONES[value % PHONES.len()].map(str::to_string),
+        Field::Status => input.active = Some(value.is_multiple_of(2)),
+    }
+    let input = input.parse().expect("a valid resource");
+    done(scheduling.update_bookable_resource(&planner(), &resource.reference, input).await, what);
+}
+
 /// Counts of a SQL query returning one number, on the scheduling store.
 async fn scheduling_count(app: &TestApp, sql: &str) -> i64 {
     match app.state.scheduling.db() {
@@ -471,10 +532,10 @@ async fn random_histories_converge_and_lose_nothing(app: TestApp) {
         assert!(cov.overwritten.contains_key(field), "no history overwrote {field}: {cov:?}");
     }
     assert!(cov.deleted_and_journaled > 0 && cov.gone > 0, "the histories exercise deletes: {cov:?}");
-    assert!(cov.cut_passes > 0, "the histories cut relay passes off: {cov:?}");
+    assert!(cov.cut_between_the_stores > 0, "the histories cut relay passes off between the stores: {cov:?}");
     for reason in [
         "workers tracked, deleted in HR while off",
-        "worker-skills tracked, removed in HR while off",
+        "worker-skills tracked, deleted in HR while off",
         "workers HR's, deleted on the scheduling side",
         "worker-skills HR's, removed on the scheduling side",
     ] {
@@ -516,21 +577,7 @@ async fn run_case(app: &TestApp, cov: &mut Coverage, case: usize, batch_size: i6
                     model.touched(w);
                 }
             }
-            Step::HrEdit { w, field, value } => {
-                let Ok(worker) = hr.worker(&keys[w]).await else { continue };
-                let mut input = worker.to_input();
-                match field {
-                    Field::Name => {
-                        (input.first_name, input.last_name) = split(NAMES[value % NAMES.len()]);
-                        input.middle_name = None;
-                    }
-                    Field::Email => input.email = EMAILS[value % EMAILS.len()].map(str::to_string),
-                    Field::Phone => input.phone = PHONES[value % PHONES.len()].map(str::to_string),
-                    Field::Status => input.status = Some(STATUSES[value % STATUSES.len()]),
-                }
-                let input = input.parse().expect("a valid worker");
-                done(hr.update_worker(&hr_clerk(), &keys[w], input).await, &what);
-            }
+            Step::HrEdit { w, field, value } => hr_edit(app, &keys[w], field, value, &what).await,
             Step::HrDelete { w } => {
                 let key = &keys[w];
                 let mut expected = Vec::new();
@@ -602,18 +649,15 @@ async fn run_case(app: &TestApp, cov: &mut Coverage, case: usize, batch_size: i6
                     }
                 }
             }
-            Step::SchedulingEdit { w, field, value } => {
-                let Some(resource) = held(app, false, MapKind::Workers, &keys[w]).await else { continue };
-                let current = scheduling.bookable_resource(&resource.reference).await.expect("the resource");
-                let mut input = current.to_input();
-                match field {
-                    Field::Name => input.name = NAMES[value % NAMES.len()].into(),
-                    Field::Email => input.email = EMAILS[value % EMAILS.len()].map(str::to_string),
-                    Field::Phone => input.phone = PHONES[value % PHONES.len()].map(str::to_string),
-                    Field::Status => input.active = Some(value % 2 == 0),
+            Step::SchedulingEdit { w, field, value } => scheduling_edit(app, &keys[w], field, value, &what).await,
+            Step::BothEdit { w, field, hr_value, scheduling_value, scheduling_first } => {
+                if scheduling_first {
+                    scheduling_edit(app, &keys[w], field, scheduling_value, &what).await;
+                    hr_edit(app, &keys[w], field, hr_value, &what).await;
+                } else {
+                    hr_edit(app, &keys[w], field, hr_value, &what).await;
+                    scheduling_edit(app, &keys[w], field, scheduling_value, &what).await;
                 }
-                let input = input.parse().expect("a valid resource");
-                done(scheduling.update_bookable_resource(&planner(), &resource.reference, input).await, &what);
             }
             Step::SchedulingRate { w, skill, level } => {
                 let key = format!("{}/{}", keys[w], SKILLS[skill]);
@@ -692,14 +736,26 @@ async fn run_case(app: &TestApp, cov: &mut Coverage, case: usize, batch_size: i6
                 })
                 .await;
             }
-            Step::CutRelay(polls) => {
+            Step::CutRelay(cut) => {
                 let mut finished = false;
+                let written = scheduling.db().outbox_last_seq().await.expect("outbox");
+                let recorded = hr.sync_cursors().await.expect("cursors");
                 observed(app, cov, &keys, &what, async {
                     let mut pass = std::pin::pin!(small.relay_once());
+                    let polls = match cut {
+                        Cut::AfterPolls(polls) => polls,
+                        Cut::AfterASchedulingWrite => 100_000,
+                    };
                     for _ in 0..polls {
                         if let std::task::Poll::Ready(result) = futures::poll!(pass.as_mut()) {
                             result.expect("relay pass");
                             finished = true;
+                            break;
+                        }
+                        // The pass moves on only when polled: a commit seen here is followed by
+                        // nothing of the pass until the next poll.
+                        let wrote = scheduling.db().outbox_last_seq().await.expect("outbox") > written;
+                        if matches!(cut, Cut::AfterASchedulingWrite) && wrote {
                             break;
                         }
                         tokio::task::yield_now().await;
@@ -707,6 +763,10 @@ async fn run_case(app: &TestApp, cov: &mut Coverage, case: usize, batch_size: i6
                 })
                 .await;
                 cov.cut_passes += usize::from(!finished);
+                // Cut between the scheduling side's commit and the HR side's record of it.
+                let between = scheduling.db().outbox_last_seq().await.expect("outbox") > written
+                    && hr.sync_cursors().await.expect("cursors") == recorded;
+                cov.cut_between_the_stores += usize::from(!finished && between);
                 app.clock.advance(Duration::seconds(hrbridge_sync::relay::LEASE_SECONDS));
             }
             Step::MissedRequestSync => {
