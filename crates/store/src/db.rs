@@ -160,6 +160,17 @@ impl Db {
         }))
     }
 
+    /// Outbox entries after `after` not written by the sync engine (origin `sync`), and when the
+    /// oldest was made: the integration's backlog on this store.
+    pub async fn outbox_backlog(&self, after: i64) -> Result<(i64, Option<chrono::DateTime<chrono::Utc>>), StoreError> {
+        Ok(crate::on_read!(self, c => {
+            sqlx::query_as("SELECT COUNT(*), MIN(modified_at) FROM outbox WHERE seq > $1 AND origin <> 'sync'")
+                .bind(after)
+                .fetch_one(&mut *c)
+                .await?
+        }))
+    }
+
     /// The highest outbox seq below which every transaction has finished. On SQLite (one
     /// writer) that is the highest seq. On PostgreSQL identity values are taken before commit,
     /// so seq 10 can become visible after seq 11: a short `LOCK TABLE outbox IN SHARE MODE`

@@ -52,8 +52,8 @@ pub struct MapStatus {
 impl Engine {
     pub async fn status(&self) -> SyncResult<IntegrationStatus> {
         let cursors = self.hr.sync_cursors().await?;
-        let (hr, hr_oldest) = self.hr.sync_backlog(cursors.hr_applied).await?;
-        let (scheduling, s_oldest) = self.scheduling.sync_backlog(cursors.scheduling_applied).await?;
+        let (hr, hr_oldest) = self.hr.db().outbox_backlog(cursors.hr_applied).await?;
+        let (scheduling, s_oldest) = self.scheduling.db().outbox_backlog(cursors.scheduling_applied).await?;
         let oldest_at = match (hr_oldest, s_oldest) {
             (Some(a), Some(b)) => Some(a.min(b)),
             (a, b) => a.or(b),

@@ -425,29 +425,9 @@ impl HrStore {
         });
         tx.commit().await
     }
-
-    /// HR outbox entries after `after` not written by the engine, and the age of the oldest.
-    pub async fn sync_backlog(&self, after: i64) -> StoreResult<(i64, Option<DateTime<Utc>>)> {
-        Ok(on_read!(&self.db, c => {
-            sqlx::query_as("SELECT COUNT(*), MIN(modified_at) FROM outbox WHERE seq > $1 AND origin <> 'sync'")
-                .bind(after)
-                .fetch_one(&mut *c)
-                .await?
-        }))
-    }
 }
 
 impl crate::scheduling::SchedulingStore {
-    /// Scheduling outbox entries after `after` not written by the engine, and the oldest's age.
-    pub async fn sync_backlog(&self, after: i64) -> StoreResult<(i64, Option<DateTime<Utc>>)> {
-        Ok(on_read!(&self.db, c => {
-            sqlx::query_as("SELECT COUNT(*), MIN(modified_at) FROM outbox WHERE seq > $1 AND origin <> 'sync'")
-                .bind(after)
-                .fetch_one(&mut *c)
-                .await?
-        }))
-    }
-
     /// The personnel numbers of these resources (those that have one).
     pub async fn worker_numbers_of(&self, ids: &[String]) -> StoreResult<Vec<(String, String)>> {
         if ids.is_empty() {

@@ -67,26 +67,6 @@ impl HrStore {
         }))
     }
 
-    /// The highest outbox seq below which every transaction has finished. On SQLite (one writer)
-    /// that is simply the highest seq. On PostgreSQL, identity values are taken before commit, so
-    /// seq 10 can become visible after seq 11: a short `LOCK TABLE outbox IN SHARE MODE` waits for
-    /// the transactions writing the outbox to finish, after which no seq at or below the maximum
-    /// can appear any more.
-    async fn settled_outbox_seq(&self) -> StoreResult<i64> {
-        match self.db.backend() {
-            Backend::Sqlite => Ok(i64::MAX),
-            Backend::Postgres => {
-                let mut tx = self.db.begin().await?;
-                let max: i64 = on_tx!(&mut tx, c => {
-                    sqlx::query("LOCK TABLE outbox IN SHARE MODE").execute(&mut *c).await?;
-                    sqlx::query_scalar("SELECT COALESCE(MAX(seq), 0) FROM outbox").fetch_one(&mut *c).await?
-                });
-                tx.commit().await?;
-                Ok(max)
-            }
-        }
-    }
-
     /// Turns HR outbox entries after the cursor into deliveries: at most `batch` entries, in one
     /// transaction that writes a delivery per (event, subscribed enabled endpoint) with that
     /// endpoint's next control number and advances the cursor. Returns how many outbox entries
@@ -109,7 +89,7 @@ impl HrStore {
             self.fast_forward_cursor(cursor, newest).await?;
             return Ok(0);
         }
-        let settled = self.settled_outbox_seq().await?;
+        let settled = self.db.settled_outbox_seq().await?;
         let entries: Vec<OutboxEntry> =
             self.outbox_after(cursor, batch).await?.into_iter().filter(|e| e.seq <= settled).collect();
         let Some(last_seq) = entries.last().map(|e| e.seq) else { return Ok(0) };

@@ -17,21 +17,22 @@
 //! certificate type FIRSTAID) is shared. The run counts what each check met and fails when a
 //! check met nothing, so that the histories keep exercising all of them.
 
+mod history;
+mod journal_check;
+
 use crate::common::{seed_catalog, Api};
 use chrono::{Duration, NaiveDate};
+use history::{cases, Cut, Field, Step};
 use hrbridge_domain::hr::{WorkerCertificateInput, WorkerInput, WorkerSkillInput, WorkerStatus};
 use hrbridge_domain::scheduling::{RatingRef, ResourceCharacteristicInput};
-use hrbridge_store::sync::journal::Conflict;
-use hrbridge_store::sync::state::TrackingRow;
 use hrbridge_store::sync::{MapKind, Projection, Selection};
 use hrbridge_store::{Actor, Db, Page, StoreError, StoreResult};
-use hrbridge_sync::maps::Direction;
 use hrbridge_sync::Engine;
 use hrbridge_testkit::TestApp;
+use journal_check::{observed, snapshot};
 use proptest::prelude::*;
 use proptest::strategy::ValueTree;
 use proptest::test_runner::TestRunner;
-use serde_json::{Map as JsonMap, Value};
 use std::collections::{BTreeMap, BTreeSet};
 use std::sync::Arc;
 
@@ -60,158 +61,6 @@ const LEVELS: [(&str, i64); 3] = [("Novice", 1), ("Competent", 3), ("Expert", 5)
 const CERTIFICATE: &str = "FIRSTAID";
 const CHARACTERISTICS: [&str; 3] = ["RUST", "SQL", CERTIFICATE];
 const WORKER_MAPS: [&str; 3] = ["workers", "worker-skills", "worker-certificates"];
-
-/// A worker field: `Status` is HR's status, or the resource's `active` on the scheduling side.
-#[derive(Debug, Clone, Copy)]
-enum Field {
-    Name,
-    Email,
-    Phone,
-    Status,
-}
-
-/// Where a relay pass is cut off.
-#[derive(Debug, Clone, Copy)]
-enum Cut {
-    /// After this many polls of the pass.
-    AfterPolls(usize),
-    /// Right after it committed its first write to the scheduling side, before HR records it:
-    /// the window where a crash leaves the two stores apart.
-    AfterASchedulingWrite,
-}
-
-#[derive(Debug, Clone)]
-enum Step {
-    HrCreate {
-        w: usize,
-        name: usize,
-        email: usize,
-        phone: usize,
-    },
-    HrEdit {
-        w: usize,
-        field: Field,
-        value: usize,
-    },
-    HrDelete {
-        w: usize,
-    },
-    HrSetSkill {
-        w: usize,
-        skill: usize,
-        level: usize,
-    },
-    HrRemoveSkill {
-        w: usize,
-        skill: usize,
-    },
-    HrSetCertificate {
-        w: usize,
-        day: i64,
-    },
-    HrRemoveCertificate {
-        w: usize,
-    },
-    SchedulingEdit {
-        w: usize,
-        field: Field,
-        value: usize,
-    },
-    /// Both sides edit the same field of a worker, one after the other.
-    BothEdit {
-        w: usize,
-        field: Field,
-        hr_value: usize,
-        scheduling_value: usize,
-        scheduling_first: bool,
-    },
-    SchedulingRate {
-        w: usize,
-        skill: usize,
-        level: usize,
-    },
-    /// Takes `CHARACTERISTICS[which]` from the worker's resource.
-    SchedulingRemoveCharacteristic {
-        w: usize,
-        which: usize,
-    },
-    SchedulingDelete {
-        w: usize,
-    },
-    Switch(bool),
-    ClearTracking(usize),
-    SyncNow(usize),
-    /// This many relay passes of the small-batch relay.
-    Relay(usize),
-    /// One pass of the small-batch relay cut off, as if its process died there (its open
-    /// transactions roll back, its relay lease lapses).
-    CutRelay(Cut),
-    MissedRequestSync,
-    Advance(i64),
-}
-
-fn step() -> impl Strategy<Value = Step> {
-    let w = || 0..WORKERS;
-    let field = || prop_oneof![Just(Field::Name), Just(Field::Email), Just(Field::Phone), Just(Field::Status)];
-    prop_oneof![
-        4 => (w(), 0..NAMES.len(), 0..EMAILS.len(), 0..PHONES.len())
-            .prop_map(|(w, name, email, phone)| Step::HrCreate { w, name, email, phone }),
-        5 => (w(), field(), 0..4usize).prop_map(|(w, field, value)| Step::HrEdit { w, field, value }),
-        2 => w().prop_map(|w| Step::HrDelete { w }),
-        3 => (w(), 0..SKILLS.len(), 0..LEVELS.len()).prop_map(|(w, skill, level)| Step::HrSetSkill { w, skill, level }),
-        2 => (w(), 0..SKILLS.len()).prop_map(|(w, skill)| Step::HrRemoveSkill { w, skill }),
-        2 => (w(), 0..30i64).prop_map(|(w, day)| Step::HrSetCertificate { w, day }),
-        1 => w().prop_map(|w| Step::HrRemoveCertificate { w }),
-        5 => (w(), field(), 0..4usize).prop_map(|(w, field, value)| Step::SchedulingEdit { w, field, value }),
-        4 => (w(), field(), 0..4usize, 0..4usize, any::<bool>()).prop_map(
-            |(w, field, hr_value, scheduling_value, scheduling_first)| Step::BothEdit {
-                w,
-                field,
-                hr_value,
-                scheduling_value,
-                scheduling_first
-            }
-        ),
-        2 => (w(), 0..SKILLS.len(), 0..LEVELS.len())
-            .prop_map(|(w, skill, level)| Step::SchedulingRate { w, skill, level }),
-        2 => (w(), 0..CHARACTERISTICS.len())
-            .prop_map(|(w, which)| Step::SchedulingRemoveCharacteristic { w, which }),
-        1 => w().prop_map(|w| Step::SchedulingDelete { w }),
-        3 => any::<bool>().prop_map(Step::Switch),
-        1 => (0..WORKER_MAPS.len()).prop_map(Step::ClearTracking),
-        1 => (0..WORKER_MAPS.len()).prop_map(Step::SyncNow),
-        3 => (1..4usize).prop_map(Step::Relay),
-        1 => (1..100usize).prop_map(|polls| Step::CutRelay(Cut::AfterPolls(polls))),
-        1 => Just(Step::CutRelay(Cut::AfterASchedulingWrite)),
-        2 => Just(Step::MissedRequestSync),
-        3 => (0..3i64).prop_map(Step::Advance),
-    ]
-}
-
-/// One history: the relay's batch size (outbox entries per pass, so passes stop at random
-/// points in the outbox) and the steps. Most histories start from linked workers — created with
-/// a skill and a certificate, then synced — so that what follows meets tracked records.
-fn cases() -> Vec<(i64, Vec<Step>)> {
-    let mut runner = TestRunner::deterministic();
-    let strategy = (1..8i64, proptest::bool::weighted(0.75), proptest::collection::vec(step(), STEPS));
-    let cases = std::env::var("HRBRIDGE_SYNC_PROPERTY_CASES").ok().and_then(|n| n.parse().ok()).unwrap_or(CASES);
-    (0..cases.max(CASES))
-        .map(|_| {
-            let (batch_size, settled, random) = strategy.new_tree(&mut runner).expect("a case").current();
-            let mut steps = Vec::new();
-            if settled {
-                for w in 0..WORKERS {
-                    steps.push(Step::HrCreate { w, name: w % NAMES.len(), email: w % EMAILS.len(), phone: 2 - w % 3 });
-                    steps.push(Step::HrSetSkill { w, skill: w % SKILLS.len(), level: w % LEVELS.len() });
-                    steps.push(Step::HrSetCertificate { w, day: w as i64 });
-                }
-                steps.extend([Step::Switch(true), Step::MissedRequestSync, Step::Advance(1)]);
-            }
-            steps.extend(random);
-            (batch_size, steps)
-        })
-        .collect()
-}
 
 /// How often each check met something to check, over the whole run: the histories must
 /// exercise every one of them.
@@ -266,163 +115,6 @@ fn map_of(kind: MapKind) -> &'static str {
 }
 
 const KINDS: [MapKind; 3] = [MapKind::Workers, MapKind::WorkerSkills, MapKind::WorkerCertificates];
-
-type Records = BTreeMap<(MapKind, String), Projection>;
-
-/// What both stores and the tracking table hold for a case's workers, and the newest conflict.
-struct Snapshot {
-    hr: Records,
-    scheduling: Records,
-    links: BTreeMap<(MapKind, String), TrackingRow>,
-    last_conflict: i64,
-}
-
-async fn conflicts(app: &TestApp) -> Vec<Conflict> {
-    app.state.hr.conflicts(&Page::first(1000)).await.expect("read the conflict journal").items
-}
-
-async fn snapshot(app: &TestApp, owners: &[String]) -> Snapshot {
-    let selection = Selection::Owners(owners);
-    let (mut hr, mut scheduling, mut links) = (Records::new(), Records::new(), BTreeMap::new());
-    for kind in KINDS {
-        for p in app.state.hr.sync_read(kind, selection).await.expect("read HR") {
-            hr.insert((kind, p.key.clone()), p);
-        }
-        for p in app.state.scheduling.sync_read(kind, selection).await.expect("read scheduling") {
-            scheduling.insert((kind, p.key.clone()), p);
-        }
-        for t in app.state.hr.tracking_for(map_of(kind), &selection).await.expect("read tracking") {
-            links.insert((kind, t.entity_key.clone()), t);
-        }
-    }
-    let last_conflict = conflicts(app).await.first().map_or(0, |c| c.id);
-    Snapshot { hr, scheduling, links, last_conflict }
-}
-
-fn get<'a>(fields: &'a JsonMap<String, Value>, name: &str) -> &'a Value {
-    fields.get(name).unwrap_or(&Value::Null)
-}
-
-fn fields_of(text: &str) -> JsonMap<String, Value> {
-    match serde_json::from_str(text) {
-        Ok(Value::Object(fields)) => fields,
-        _ => JsonMap::new(),
-    }
-}
-
-/// A version the engine must journal if it makes the two sides agree.
-#[derive(Debug)]
-struct AtStake {
-    kind: MapKind,
-    key: String,
-    /// The scheduling field, and the HR field it comes from.
-    field: String,
-    hr_field: Option<String>,
-    hr_value: Value,
-    scheduling_value: Value,
-    /// The scheduling value the field must end with: the side edited last wins a field flowing
-    /// both ways (a tie goes to HR); HR always wins a field it owns.
-    winning_value: Value,
-}
-
-/// From a snapshot: every field on which the two sides differ and where the value that would be
-/// lost was not the one they last agreed on (or they never agreed: no tracking row). Said
-/// without the engine's code: a field flowing both ways that both sides changed since they last
-/// agreed, or a field HR owns that the scheduling side changed.
-fn at_stake(engine: &Engine, before: &Snapshot) -> Vec<AtStake> {
-    let mut out = Vec::new();
-    for ((kind, key), h) in &before.hr {
-        let Some(s) = before.scheduling.get(&(*kind, key.clone())) else { continue };
-        let map = engine.maps().by_kind(*kind).expect("a map");
-        let desired = map.to_scheduling(&h.fields);
-        let agreed = before.links.get(&(*kind, key.clone())).map(|l| map.to_scheduling(&fields_of(&l.hr_fields)));
-        for f in map.def.fields.iter().filter(|f| f.direction.to_scheduling()) {
-            let (hr_value, scheduling_value) = (get(&desired, &f.scheduling), get(&s.fields, &f.scheduling));
-            if hr_value == scheduling_value {
-                continue;
-            }
-            let changed = |v: &Value| agreed.as_ref().is_none_or(|a| get(a, &f.scheduling) != v);
-            let winning_value = match f.direction {
-                Direction::Both if changed(hr_value) && changed(scheduling_value) => {
-                    if s.modified_at > h.modified_at {
-                        scheduling_value
-                    } else {
-                        hr_value
-                    }
-                }
-                Direction::HrToScheduling if changed(scheduling_value) => hr_value,
-                _ => continue,
-            };
-            out.push(AtStake {
-                kind: *kind,
-                key: key.clone(),
-                field: f.scheduling.clone(),
-                hr_field: f.hr.clone(),
-                hr_value: f.hr.as_ref().map_or(Value::Null, |n| get(&h.fields, n).clone()),
-                scheduling_value: scheduling_value.clone(),
-                winning_value: winning_value.clone(),
-            });
-        }
-    }
-    out
-}
-
-/// Runs one engine operation and checks invariant 3 around it: every version at stake before
-/// that the engine overwrote (the two sides agree afterwards) is in a conflict row written by
-/// this operation, with both values, and the right side won; a resource or characteristic
-/// edited on the scheduling side since the link and deleted by the engine (HR deleted it) is
-/// journaled too.
-async fn observed<F: std::future::Future<Output = ()>>(
-    app: &TestApp,
-    cov: &mut Coverage,
-    owners: &[String],
-    what: &str,
-    op: F,
-) {
-    let engine = &app.state.engine;
-    let before = snapshot(app, owners).await;
-    let stakes = at_stake(engine, &before);
-    op.await;
-    let after = snapshot(app, owners).await;
-    let journal: Vec<Conflict> = conflicts(app).await.into_iter().filter(|c| c.id > before.last_conflict).collect();
-    let describe = || format!("{what}: new conflicts {journal:#?}");
-    for stake in &stakes {
-        let id = (stake.kind, stake.key.clone());
-        let (Some(h), Some(s)) = (after.hr.get(&id), after.scheduling.get(&id)) else { continue };
-        let map = engine.maps().by_kind(stake.kind).expect("a map");
-        let now = get(&s.fields, &stake.field);
-        if now != get(&map.to_scheduling(&h.fields), &stake.field) {
-            continue; // not reconciled by this operation
-        }
-        assert_eq!(now, &stake.winning_value, "{what}: the winner of {stake:?}");
-        let journaled = journal.iter().any(|c| {
-            let hr_kept = match (&stake.hr_field, &c.hr) {
-                (Some(name), Some(v)) => v.fields.get(name).unwrap_or(&Value::Null) == &stake.hr_value,
-                (None, _) => true,
-                (Some(_), None) => false,
-            };
-            let scheduling_kept =
-                c.scheduling.as_ref().is_some_and(|v| v.fields.get(&stake.field) == Some(&stake.scheduling_value));
-            c.map_name == map_of(stake.kind) && c.entity_key == stake.key && hr_kept && scheduling_kept
-        });
-        assert!(journaled, "the overwritten version of {stake:?} is journaled; {}", describe());
-        *cov.overwritten.entry(format!("{}.{}", map_of(stake.kind), stake.field)).or_default() += 1;
-    }
-    for ((kind, key), s) in &before.scheduling {
-        let id = (*kind, key.clone());
-        let Some(link) = before.links.get(&id) else { continue };
-        let deleted = !before.hr.contains_key(&id) && !after.scheduling.contains_key(&id);
-        if deleted && s.version != link.scheduling_version {
-            let journaled = journal.iter().any(|c| {
-                c.map_name == map_of(*kind)
-                    && &c.entity_key == key
-                    && c.scheduling.as_ref().is_some_and(|v| v.fields == Value::Object(s.fields.clone()))
-            });
-            assert!(journaled, "the edited {kind:?} {key} deleted by the engine is journaled; {}", describe());
-            cov.deleted_and_journaled += 1;
-        }
-    }
-}
 
 /// Prints a case's history when a check fails within it.
 struct ShowOnPanic(String);

@@ -1,0 +1,228 @@
+//! Resource characteristics written in one statement per batch, and the solution switch's
+//! unlink and relink of `hr_worker_number`.
+
+use crate::db::{timestamp_text, JsonType};
+use crate::error::StoreResult;
+use crate::scheduling::outbox::{self, entity, Change};
+use crate::scheduling::SchedulingStore;
+use crate::sync::{keys_json, text, SchedulingWrite, WriteOutcome};
+use crate::{on_read, on_tx, Actor};
+use hrbridge_domain::outbox::Operation;
+use serde_json::{json, Value};
+use std::collections::HashMap;
+use uuid::Uuid;
+
+/// A characteristic as a held-characteristic write needs it.
+struct Rated {
+    id: Uuid,
+    rating_model: Option<Uuid>,
+}
+
+impl SchedulingStore {
+    /// Upserts resource characteristics keyed `hr_worker_number/characteristic`: resolves the
+    /// resources, characteristics and rating values in three queries, then writes every row in
+    /// one statement.
+    pub(super) async fn write_held(
+        &self,
+        actor: &Actor,
+        writes: &[(Option<String>, SchedulingWrite)],
+    ) -> StoreResult<Vec<WriteOutcome>> {
+        use JsonType::{Date, Timestamp, Uuid as U};
+        let now = self.clock.now();
+        let mut numbers: Vec<String> = Vec::new();
+        let mut names: Vec<String> = Vec::new();
+        for (_, w) in writes {
+            let (number, name) = w.key.split_once('/').unwrap_or((w.key.as_str(), ""));
+            numbers.push(number.to_string());
+            names.push(name.to_string());
+        }
+        numbers.sort();
+        numbers.dedup();
+        names.sort();
+        names.dedup();
+        let backend = self.db.backend();
+        let resources: HashMap<String, Uuid> = {
+            let sql = format!(
+                "SELECT hr_worker_number, id FROM bookable_resources WHERE hr_worker_number IN ({})",
+                backend.json_strings()
+            );
+            let json = keys_json(&numbers);
+            let rows: Vec<(String, Uuid)> =
+                on_read!(&self.db, c => sqlx::query_as(&sql).bind(&json).fetch_all(&mut *c).await?);
+            rows.into_iter().collect()
+        };
+        let characteristics: HashMap<String, Rated> = {
+            let sql = format!(
+                "SELECT name, id, rating_model_id FROM characteristics WHERE name IN ({})",
+                backend.json_strings()
+            );
+            let json = keys_json(&names);
+            let rows: Vec<(String, Uuid, Option<Uuid>)> =
+                on_read!(&self.db, c => sqlx::query_as(&sql).bind(&json).fetch_all(&mut *c).await?);
+            rows.into_iter().map(|(name, id, rating_model)| (name, Rated { id, rating_model })).collect()
+        };
+        let values: HashMap<(Uuid, i64), Uuid> = {
+            let sql = format!(
+                "SELECT v.rating_model_id, v.value, v.id FROM rating_values v JOIN characteristics c \
+                 ON c.rating_model_id = v.rating_model_id WHERE c.name IN ({})",
+                backend.json_strings()
+            );
+            let json = keys_json(&names);
+            let rows: Vec<(Uuid, i64, Uuid)> =
+                on_read!(&self.db, c => sqlx::query_as(&sql).bind(&json).fetch_all(&mut *c).await?);
+            rows.into_iter().map(|(model, value, id)| ((model, value), id)).collect()
+        };
+        let mut outcomes = Vec::new();
+        let mut rows = Vec::new();
+        let mut key_of: HashMap<(Uuid, Uuid), (String, String)> = HashMap::new();
+        let at = timestamp_text(now);
+        for (_, w) in writes {
+            let (number, name) = w.key.split_once('/').unwrap_or((w.key.as_str(), ""));
+            let fail = |reason: String| WriteOutcome::Failed { key: w.key.clone(), reason };
+            let Some(resource) = resources.get(number) else {
+                outcomes.push(fail(format!("no bookable resource has hr_worker_number '{number}' yet")));
+                continue;
+            };
+            let Some(characteristic) = characteristics.get(name) else {
+                outcomes.push(fail(format!("the characteristic '{name}' does not exist yet")));
+                continue;
+            };
+            let rating = w.fields.get("rating").and_then(Value::as_i64);
+            let value_id = match (rating, characteristic.rating_model) {
+                (None, _) => None,
+                (Some(r), Some(model)) => match values.get(&(model, r)) {
+                    Some(id) => Some(*id),
+                    None => {
+                        outcomes.push(fail(format!("rating: the characteristic '{name}' has no rating value {r}")));
+                        continue;
+                    }
+                },
+                (Some(_), None) => {
+                    outcomes.push(fail(format!("rating: the characteristic '{name}' has no rating model")));
+                    continue;
+                }
+            };
+            key_of.insert((*resource, characteristic.id), (w.key.clone(), format!("{resource}/{name}")));
+            rows.push(json!([
+                self.ids.next_uuid().to_string(),
+                resource.to_string(),
+                characteristic.id.to_string(),
+                value_id.map(|v| v.to_string()),
+                text(&w.fields, "issued_on"),
+                text(&w.fields, "expires_on"),
+                at,
+                actor.name
+            ]));
+        }
+        if rows.is_empty() {
+            return Ok(outcomes);
+        }
+        let sql = format!(
+            "INSERT INTO resource_characteristics (id, resource_id, characteristic_id, rating_value_id, issued_on, \
+             expires_on, modified_at, modified_by, version) SELECT *, 1 FROM ({}) AS j WHERE true \
+             ON CONFLICT (resource_id, characteristic_id) DO UPDATE SET rating_value_id = excluded.rating_value_id, \
+             issued_on = excluded.issued_on, expires_on = excluded.expires_on, \
+             version = resource_characteristics.version + 1, modified_at = excluded.modified_at, \
+             modified_by = excluded.modified_by RETURNING id, resource_id, characteristic_id, version",
+            backend.select_json(&[U, U, U, U, Date, Date, Timestamp, JsonType::Text])
+        );
+        let json = Value::Array(rows).to_string();
+        let mut tx = self.db.begin().await?;
+        let written: Vec<(Uuid, Uuid, Uuid, i64)> =
+            on_tx!(&mut tx, c => sqlx::query_as(&sql).bind(&json).fetch_all(&mut *c).await?);
+        let mut changes = Vec::with_capacity(written.len());
+        for (id, resource, characteristic, version) in written {
+            let Some((key, outbox_key)) = key_of.get(&(resource, characteristic)) else { continue };
+            let operation = if version == 1 { Operation::Insert } else { Operation::Update };
+            changes.push(Change {
+                entity: entity::RESOURCE_CHARACTERISTIC,
+                record_id: id,
+                entity_key: outbox_key.clone(),
+                operation,
+                version,
+                modified_at: now,
+                origin: actor.origin,
+            });
+            outcomes.push(WriteOutcome::Written { key: key.clone(), reference: id.to_string(), version });
+        }
+        outbox::append(&mut tx, &changes).await?;
+        tx.commit().await?;
+        Ok(outcomes)
+    }
+
+    /// Removes the `hr_worker_number` link from every resource that has one (the solution
+    /// switch); returns (resource id, personnel number) of each.
+    pub async fn unlink_workers(&self, actor: &Actor) -> StoreResult<Vec<(Uuid, String)>> {
+        let now = self.clock.now();
+        let mut tx = self.db.begin().await?;
+        let rows: Vec<(Uuid, String, i64)> = on_tx!(&mut tx, c => {
+            let linked: Vec<(Uuid, String)> =
+                sqlx::query_as("SELECT id, hr_worker_number FROM bookable_resources WHERE hr_worker_number IS NOT NULL")
+                    .fetch_all(&mut *c)
+                    .await?;
+            let versions: Vec<(Uuid, i64)> = sqlx::query_as(
+                "UPDATE bookable_resources SET hr_worker_number = NULL, version = version + 1, modified_at = $1, \
+                 modified_by = $2 WHERE hr_worker_number IS NOT NULL RETURNING id, version",
+            )
+            .bind(now)
+            .bind(&actor.name)
+            .fetch_all(&mut *c)
+            .await?;
+            let versions: HashMap<Uuid, i64> = versions.into_iter().collect();
+            linked.into_iter().map(|(id, n)| (id, n, versions.get(&id).copied().unwrap_or(0))).collect()
+        });
+        let changes: Vec<Change> = rows
+            .iter()
+            .map(|(id, _, version)| Change {
+                entity: entity::BOOKABLE_RESOURCE,
+                record_id: *id,
+                entity_key: id.to_string(),
+                operation: Operation::Update,
+                version: *version,
+                modified_at: now,
+                origin: actor.origin,
+            })
+            .collect();
+        outbox::append(&mut tx, &changes).await?;
+        tx.commit().await?;
+        Ok(rows.into_iter().map(|(id, n, _)| (id, n)).collect())
+    }
+
+    /// Sets `hr_worker_number` again on resources that lost it (the solution switch back on),
+    /// where the number is not taken; returns how many were relinked.
+    pub async fn relink_workers(&self, actor: &Actor, links: &[(String, String)]) -> StoreResult<u64> {
+        let now = self.clock.now();
+        let mut tx = self.db.begin().await?;
+        let mut changes = Vec::new();
+        for (number, id) in links {
+            let Ok(uuid) = Uuid::parse_str(id) else { continue };
+            let updated: Option<i64> = on_tx!(&mut tx, c => {
+                sqlx::query_scalar(
+                    "UPDATE bookable_resources SET hr_worker_number = $2, version = version + 1, modified_at = $3, \
+                     modified_by = $4 WHERE id = $1 AND hr_worker_number IS NULL \
+                     AND NOT EXISTS (SELECT 1 FROM bookable_resources o WHERE o.hr_worker_number = $2) RETURNING version",
+                )
+                .bind(uuid)
+                .bind(number)
+                .bind(now)
+                .bind(&actor.name)
+                .fetch_optional(&mut *c)
+                .await?
+            });
+            if let Some(version) = updated {
+                changes.push(Change {
+                    entity: entity::BOOKABLE_RESOURCE,
+                    record_id: uuid,
+                    entity_key: number.clone(),
+                    operation: Operation::Update,
+                    version,
+                    modified_at: now,
+                    origin: actor.origin,
+                });
+            }
+        }
+        outbox::append(&mut tx, &changes).await?;
+        tx.commit().await?;
+        Ok(changes.len() as u64)
+    }
+}
