@@ -26,7 +26,7 @@ pub async fn run(config: Config) -> anyhow::Result<ExitCode> {
     let webhooks = hrbridge_server::webhooks::WebhookWorker::spawn(state.clone());
     // The sync engine's relay and missed-request sync: idle while the integration is off.
     let sync = hrbridge_server::sync_worker::SyncWorker::spawn(state.clone());
-    let app = hrbridge_server::app(state.clone());
+    let app = hrbridge_console::app(state.clone());
     axum::serve(listener, app)
         .with_graceful_shutdown(async {
             let _ = tokio::signal::ctrl_c().await;

@@ -9,97 +9,20 @@
 //!
 //! Every wait polls a condition against a deadline.
 
+#[path = "support/serve.rs"]
+mod serve;
+
 use hrbridge_testkit::{postgres_skip_reason, PgDatabases};
 use reqwest::{Method, StatusCode};
 use serde_json::{json, Value};
+use serve::{Server, Stores, PASSWORD};
 use std::collections::BTreeMap;
-use std::io::{BufRead, BufReader};
-use std::path::Path;
-use std::process::{Child, Command, Output, Stdio};
+use std::process::Output;
 use std::time::{Duration, Instant};
 
-const BIN: &str = env!("CARGO_BIN_EXE_hrbridge");
-const PASSWORD: &str = "crash-test-admin-password";
 /// Long enough for a relay lease left by a killed process to lapse (10 s) and the backlog of a
 /// large import to drain in a debug build.
 const CATCH_UP: Duration = Duration::from_secs(180);
-
-/// A running `hrbridge serve`, killed and reaped when dropped.
-struct Server {
-    child: Child,
-    base: String,
-}
-
-impl Drop for Server {
-    fn drop(&mut self) {
-        let _ = self.child.kill();
-        let _ = self.child.wait();
-    }
-}
-
-impl Server {
-    /// `kill -9`: no shutdown, no lease released, transactions cut wherever they are.
-    fn kill_9(mut self) {
-        self.child.kill().expect("SIGKILL the server");
-        let status = self.child.wait().expect("reap the server");
-        assert!(!status.success(), "killed, not exited: {status}");
-    }
-
-    /// Ctrl-C: a clean shutdown (the relay lease is given up).
-    fn stop(mut self) {
-        let pid = self.child.id().to_string();
-        let sent = Command::new("kill").args(["-INT", &pid]).status().expect("run kill");
-        assert!(sent.success(), "kill -INT {pid}");
-        let deadline = Instant::now() + Duration::from_secs(30);
-        while Instant::now() < deadline {
-            if let Some(status) = self.child.try_wait().expect("poll the server") {
-                assert!(status.success(), "hrbridge serve stopped with {status}");
-                return;
-            }
-            std::thread::sleep(Duration::from_millis(50));
-        }
-        panic!("hrbridge serve did not stop within 30 s of Ctrl-C");
-    }
-}
-
-/// The stores: a data dir (SQLite), or PostgreSQL databases.
-struct Stores<'a> {
-    dir: &'a Path,
-    pg: Option<&'a PgDatabases>,
-}
-
-impl Stores<'_> {
-    fn command(&self, args: &[&str]) -> Command {
-        let mut command = Command::new(BIN);
-        command.args(args).arg("--data-dir").arg(self.dir);
-        command.env("HRBRIDGE_ADMIN_PASSWORD", PASSWORD).env("HRBRIDGE_LOG", "warn").current_dir(self.dir);
-        if let Some(pg) = self.pg {
-            command.env("HRBRIDGE_HR_DATABASE_URL", pg.url(0)).env("HRBRIDGE_SCHEDULING_DATABASE_URL", pg.url(1));
-        }
-        command
-    }
-
-    fn serve(&self) -> Server {
-        let port = std::net::TcpListener::bind("127.0.0.1:0").expect("a free port").local_addr().unwrap().port();
-        let mut command = self.command(&["serve", "--listen", &format!("127.0.0.1:{port}")]);
-        let child = command.stdout(Stdio::piped()).stderr(Stdio::inherit()).spawn().expect("start hrbridge serve");
-        let mut server = Server { child, base: format!("http://127.0.0.1:{port}") };
-        let mut lines = BufReader::new(server.child.stdout.take().expect("stdout")).lines();
-        let mut printed = Vec::new();
-        // "hrbridge is listening on …" once the socket is bound; a crash ends the output.
-        while let Some(Ok(line)) = lines.next() {
-            if line.starts_with("hrbridge is listening") {
-                return server;
-            }
-            printed.push(line);
-        }
-        panic!("hrbridge serve did not start: {printed:?}");
-    }
-
-    fn reconcile(&self) -> Output {
-        self.command(&["integration", "reconcile"]).output().expect("run hrbridge integration reconcile")
-    }
-}
 
 /// A client of one server, signed in as admin.
 #[derive(Clone)]

@@ -52,6 +52,16 @@ impl TokenSigner {
         format!("v1.{payload}.{signature}")
     }
 
+    /// A value derived from `data` with the signing key for one `purpose` (the console's CSRF
+    /// token is derived from its session token): unguessable without the key.
+    pub fn derive(&self, purpose: &str, data: &str) -> String {
+        let mut mac = self.mac();
+        mac.update(purpose.as_bytes());
+        mac.update(b"\0");
+        mac.update(data.as_bytes());
+        URL_SAFE_NO_PAD.encode(mac.finalize().into_bytes())
+    }
+
     /// The claims of a token signed with this key that has not expired at `now` (seconds).
     pub fn verify(&self, token: &str, now: i64) -> Result<Claims, &'static str> {
         let mut parts = token.split('.');
@@ -126,9 +136,18 @@ where
         let token = header
             .strip_prefix("Bearer ")
             .ok_or_else(|| ApiError::Unauthorized("the Authorization header must be 'Bearer <token>'".into()))?;
+        Caller::from_token(&app, token.trim()).await
+    }
+}
+
+impl Caller {
+    /// The caller a signed token names: 401 when the token is not valid, has expired, names a
+    /// role that no longer exists, or belongs to a disabled or unknown app. The API takes the token
+    /// from the `Authorization` header, the web console from its session cookie.
+    pub async fn from_token(app: &AppState, token: &str) -> ApiResult<Caller> {
         let claims = app
             .tokens
-            .verify(token.trim(), app.clock.now().timestamp())
+            .verify(token, app.clock.now().timestamp())
             .map_err(|reason| ApiError::Unauthorized(reason.into()))?;
         let role = app
             .roles

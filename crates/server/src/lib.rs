@@ -65,12 +65,19 @@ pub fn api() -> (Router<AppState>, OpenApiDoc) {
         .split_for_parts()
 }
 
-/// The whole application, ready to serve.
+/// The API alone, ready to serve (the `hrbridge` binary adds the web console with `app_with`).
 pub fn app(state: AppState) -> Router {
+    app_with(state, Router::new())
+}
+
+/// The API with `pages` (the web console) beside it, under the same middleware: request metrics,
+/// the body limit, and waking the sync worker after writes.
+pub fn app_with(state: AppState, pages: Router<AppState>) -> Router {
     routes::plain::prometheus();
     let (api, doc) = api();
     let doc = std::sync::Arc::new(doc);
-    api.route("/api/openapi.json", get(move || async move { Json((*doc).clone()) }))
+    api.merge(pages)
+        .route("/api/openapi.json", get(move || async move { Json((*doc).clone()) }))
         .layer(axum::extract::DefaultBodyLimit::max(1 << 20))
         .layer(axum::middleware::from_fn(record_request))
         .layer(axum::middleware::from_fn_with_state(state.clone(), wake_sync_after_writes))
@@ -86,7 +93,8 @@ async fn wake_sync_after_writes(
 ) -> Response {
     let write = request.method() != axum::http::Method::GET && request.method() != axum::http::Method::HEAD;
     let response = next.run(request).await;
-    if write && response.status().is_success() {
+    // A console form answers a successful write with a redirect to the page it changed.
+    if write && (response.status().is_success() || response.status().is_redirection()) {
         state.wake_sync();
     }
     response

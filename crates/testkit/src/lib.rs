@@ -141,7 +141,7 @@ impl TestApp {
         state.bootstrap_admin(Some(ADMIN_PASSWORD)).await.expect("bootstrap admin");
         let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.expect("bind port 0");
         let base_url = format!("http://{}", listener.local_addr().expect("address"));
-        let app = hrbridge_server::app(state.clone());
+        let app = hrbridge_console::app(state.clone());
         let server = tokio::spawn(async move {
             axum::serve(listener, app).await.expect("serve");
         });

@@ -36,13 +36,19 @@ pub fn router() -> OpenApiRouter<AppState> {
 /// as long as a wrong password, and both get the same answer.
 #[utoipa::path(post, path = "/api/v1/auth/login", tag = "auth", security(), request_body = LoginRequest, responses((status = 200, body = TokenResponse), (status = 401)))]
 async fn login(State(app): State<AppState>, JsonBody(body): JsonBody<LoginRequest>) -> ApiResult<Json<TokenResponse>> {
-    let credentials = app.hr.credentials(&body.username).await?;
+    let (access_token, expires_in) = sign_in(&app, &body.username, body.password).await?;
+    Ok(Json(TokenResponse { access_token, token_type: "Bearer".into(), expires_in }))
+}
+
+/// Checks a user's password and signs a user token for them, with its lifetime in seconds; the
+/// API's login and the web console's sign-in both come here, and both are audited.
+pub async fn sign_in(app: &AppState, username: &str, password: String) -> ApiResult<(String, i64)> {
+    let credentials = app.hr.credentials(username).await?;
     let stored = credentials.as_ref().map(|c| c.password_hash.clone());
-    let password = body.password;
     let verified = tokio::task::spawn_blocking(move || password::verify_password(&password, stored.as_deref()))
         .await
         .map_err(|e| ApiError::Internal(e.to_string()))?;
-    let actor = Actor::user(&body.username);
+    let actor = Actor::user(username);
     let user = match credentials {
         Some(user) if verified && user.enabled => user,
         _ => {
@@ -54,5 +60,5 @@ async fn login(State(app): State<AppState>, JsonBody(body): JsonBody<LoginReques
     let ttl = app.settings.token_ttl_seconds;
     let claims =
         Claims { sub: user.username, kind: "user".into(), role: user.role, exp: app.clock.now().timestamp() + ttl };
-    Ok(Json(TokenResponse { access_token: app.tokens.sign(&claims), token_type: "Bearer".into(), expires_in: ttl }))
+    Ok((app.tokens.sign(&claims), ttl))
 }

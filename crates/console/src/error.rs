@@ -1,0 +1,102 @@
+//! The console's one error type: a page, never a JSON problem. No session redirects to sign-in;
+//! a refused privilege, a missing record or a conflict is a page that says so in words.
+
+use crate::layout;
+use axum::http::{header, StatusCode};
+use axum::response::{IntoResponse, Redirect, Response};
+use hrbridge_server::error::ApiError;
+use hrbridge_store::StoreError;
+
+#[derive(Debug)]
+pub enum ConsoleError {
+    /// No valid session: go to the sign-in page, and come back to `next` afterwards.
+    SignIn {
+        next: String,
+        reason: Option<String>,
+    },
+    /// A POST without this session's CSRF token.
+    Csrf,
+    Api(ApiError),
+}
+
+pub type ConsoleResult<T> = Result<T, ConsoleError>;
+
+impl From<ApiError> for ConsoleError {
+    fn from(error: ApiError) -> Self {
+        ConsoleError::Api(error)
+    }
+}
+
+impl From<StoreError> for ConsoleError {
+    fn from(error: StoreError) -> Self {
+        ConsoleError::Api(error.into())
+    }
+}
+
+impl From<hrbridge_sync::SyncError> for ConsoleError {
+    fn from(error: hrbridge_sync::SyncError) -> Self {
+        ConsoleError::Api(error.into())
+    }
+}
+
+impl From<hrbridge_domain::ValidationErrors> for ConsoleError {
+    fn from(errors: hrbridge_domain::ValidationErrors) -> Self {
+        ConsoleError::Api(ApiError::Invalid(errors))
+    }
+}
+
+/// Only paths on this site are followed after sign-in.
+pub fn safe_next(next: &str) -> &str {
+    if next.starts_with('/') && !next.starts_with("//") && !next.starts_with("/\\") {
+        next
+    } else {
+        "/"
+    }
+}
+
+impl IntoResponse for ConsoleError {
+    fn into_response(self) -> Response {
+        match self {
+            ConsoleError::SignIn { next, reason } => {
+                let query = serde_urlencoded::to_string([("next", safe_next(&next))]).unwrap_or_default();
+                let mut response = Redirect::to(&format!("/sign-in?{query}")).into_response();
+                if let Some(reason) = reason {
+                    if let Ok(value) = crate::session::flash_cookie(&reason).parse() {
+                        response.headers_mut().append(header::SET_COOKIE, value);
+                    }
+                }
+                response
+            }
+            ConsoleError::Csrf => layout::error_page(
+                StatusCode::FORBIDDEN,
+                "This form cannot be accepted",
+                "It did not carry this session's security token: it may come from an older page or another \
+                 site. Go back, reload the page and send it again.",
+            ),
+            ConsoleError::Api(error) => {
+                let (status, title) = match &error {
+                    ApiError::Unauthorized(_) => (StatusCode::UNAUTHORIZED, "Not signed in"),
+                    ApiError::Forbidden { .. } => (StatusCode::FORBIDDEN, "Not allowed"),
+                    ApiError::NotFound(_) => (StatusCode::NOT_FOUND, "Not found"),
+                    ApiError::Conflict { .. } => (StatusCode::CONFLICT, "That cannot be done now"),
+                    ApiError::Invalid(_) => (StatusCode::UNPROCESSABLE_ENTITY, "Some fields are not valid"),
+                    ApiError::BadRequest(_) | ApiError::UnsupportedMediaType(_) => {
+                        (StatusCode::BAD_REQUEST, "The request was not understood")
+                    }
+                    ApiError::Internal(detail) => {
+                        tracing::error!(%detail, "console request failed");
+                        (StatusCode::INTERNAL_SERVER_ERROR, "Something went wrong")
+                    }
+                };
+                let detail = match &error {
+                    ApiError::Internal(_) => "The server could not complete the request; it has been logged.".into(),
+                    ApiError::Forbidden { entity, privilege } => {
+                        format!("Your role does not allow {privilege} on {entity}. Ask an administrator.")
+                    }
+                    other => other.to_string(),
+                };
+                layout::error_page(status, title, &detail)
+            }
+        }
+    }
+}
