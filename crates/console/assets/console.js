@@ -29,7 +29,8 @@ function followJob(bar) {
     }
     const total = Math.max(job.total || 0, 1);
     bar.max = total;
-    bar.value = Math.min(job.done || 0, total);
+    // A finished job fills its bar, even one that had nothing to sync.
+    bar.value = job.state === "done" ? total : Math.min(job.done || 0, total);
     bar.setAttribute("data-state", job.state);
     const going = job.state === "running" || job.state === "queued";
     if (status) {

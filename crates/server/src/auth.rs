@@ -28,6 +28,10 @@ pub struct Claims {
     pub role: String,
     /// Expiry, seconds since the epoch.
     pub exp: i64,
+    /// Random per sign-in, so that two sessions of one user in the same second differ (the web
+    /// console derives each session's CSRF token from its token).
+    #[serde(default, skip_serializing_if = "String::is_empty")]
+    pub sid: String,
 }
 
 #[derive(Clone)]
@@ -174,7 +178,7 @@ mod tests {
     use super::*;
 
     fn claims(exp: i64) -> Claims {
-        Claims { sub: "ada".into(), kind: "user".into(), role: "hr-manager".into(), exp }
+        Claims { sub: "ada".into(), kind: "user".into(), role: "hr-manager".into(), exp, sid: String::new() }
     }
 
     #[test]

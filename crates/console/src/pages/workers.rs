@@ -223,7 +223,7 @@ async fn worker_page(app: &AppState, viewer: &Viewer, number: &str, failed: Fail
                 }
                 dt { "Position" } dd {
                     @match &worker.position {
-                        Some(p) => a href="/positions" { (p) },
+                        Some(p) => a href={ "/positions/" (p) } { (p) },
                         None => "None",
                     }
                 }

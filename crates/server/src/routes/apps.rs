@@ -85,7 +85,7 @@ pub fn new_client_id() -> String {
 }
 
 /// A new secret and its argon2id hash (computed off the async threads).
-async fn new_secret() -> ApiResult<(String, String)> {
+pub async fn new_secret() -> ApiResult<(String, String)> {
     let secret = password::random_secret(SECRET_BYTES);
     let plain = secret.clone();
     let hash = tokio::task::spawn_blocking(move || password::hash_password(&plain))

@@ -58,7 +58,12 @@ pub async fn sign_in(app: &AppState, username: &str, password: String) -> ApiRes
     };
     app.hr.audit_sign_in(&actor, true).await?;
     let ttl = app.settings.token_ttl_seconds;
-    let claims =
-        Claims { sub: user.username, kind: "user".into(), role: user.role, exp: app.clock.now().timestamp() + ttl };
+    let claims = Claims {
+        sub: user.username,
+        kind: "user".into(),
+        role: user.role,
+        exp: app.clock.now().timestamp() + ttl,
+        sid: password::random_secret(9),
+    };
     Ok((app.tokens.sign(&claims), ttl))
 }

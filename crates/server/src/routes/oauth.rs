@@ -254,8 +254,13 @@ async fn issue(
     }
     app.hr.audit_app_token(&actor, &client_id, true).await?;
     let ttl = app.settings.token_ttl_seconds;
-    let claims =
-        Claims { sub: client_id, kind: "app".into(), role: credentials.role, exp: app.clock.now().timestamp() + ttl };
+    let claims = Claims {
+        sub: client_id,
+        kind: "app".into(),
+        role: credentials.role,
+        exp: app.clock.now().timestamp() + ttl,
+        sid: String::new(),
+    };
     Ok(TokenResponse { access_token: app.tokens.sign(&claims), token_type: "Bearer".into(), expires_in: ttl })
 }
 

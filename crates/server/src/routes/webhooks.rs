@@ -57,7 +57,7 @@ pub struct WebhookPatch {
     pub enabled: Option<bool>,
 }
 
-fn check_url(errors: &mut ValidationErrors, url: &str) {
+pub fn check_url(errors: &mut ValidationErrors, url: &str) {
     let parsed = reqwest::Url::parse(url);
     let ok = url.len() <= MAX_URL_LENGTH
         && parsed.as_ref().is_ok_and(|u| matches!(u.scheme(), "http" | "https") && u.host_str().is_some());
@@ -66,7 +66,7 @@ fn check_url(errors: &mut ValidationErrors, url: &str) {
     }
 }
 
-fn check_secret(errors: &mut ValidationErrors, secret: &str) {
+pub fn check_secret(errors: &mut ValidationErrors, secret: &str) {
     let n = secret.chars().count();
     if !(MIN_SECRET_LENGTH..=MAX_SECRET_LENGTH).contains(&n) {
         errors.add("secret", format!("must be {MIN_SECRET_LENGTH} to {MAX_SECRET_LENGTH} characters"));
@@ -74,7 +74,7 @@ fn check_secret(errors: &mut ValidationErrors, secret: &str) {
 }
 
 /// The events, deduplicated in the order given; each must be known and at least one given.
-fn check_events(errors: &mut ValidationErrors, events: &[String]) -> Vec<String> {
+pub fn check_events(errors: &mut ValidationErrors, events: &[String]) -> Vec<String> {
     if events.is_empty() {
         errors.add("events", format!("must list at least one of {}", event::ALL.join(", ")));
     }

@@ -8,6 +8,7 @@ pub mod hr_side;
 pub mod journal;
 pub mod scheduling_side;
 pub mod state;
+pub mod throughput;
 
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};

@@ -33,7 +33,8 @@ async fn ats<'a>(app: &'a TestApp, name: &str) -> (Api<'a>, String) {
         admin.create("/admin/apps", json!({"name": name, "user": "admin", "role": "ats-integration"})).await;
     let client_id = registered["client_id"].as_str().expect("a client id").to_string();
     let exp = hrbridge_domain::Clock::now(&*app.clock).timestamp() + 3600;
-    let claims = Claims { sub: client_id.clone(), kind: "app".into(), role: "ats-integration".into(), exp };
+    let claims =
+        Claims { sub: client_id.clone(), kind: "app".into(), role: "ats-integration".into(), exp, sid: String::new() };
     (Api { app, token: app.state.tokens.sign(&claims) }, client_id)
 }
 

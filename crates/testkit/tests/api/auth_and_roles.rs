@@ -190,8 +190,13 @@ async fn read_only_reads_and_is_refused_writes(app: TestApp) {
     let registration = json!({"name": "Talent Hub", "user": "admin", "role": "ats-integration"});
     let client_id = admin.create("/admin/apps", registration).await["client_id"].as_str().unwrap().to_string();
     let exp = app.state.clock.now().timestamp() + 3600;
-    let claims =
-        hrbridge_server::auth::Claims { sub: client_id, kind: "app".into(), role: "ats-integration".into(), exp };
+    let claims = hrbridge_server::auth::Claims {
+        sub: client_id,
+        kind: "app".into(),
+        role: "ats-integration".into(),
+        exp,
+        sid: String::new(),
+    };
     let ats = Api { app: &app, token: app.state.tokens.sign(&claims) };
     let grace = json!({"external_id": "th-1", "first_name": "Grace", "last_name": "Hopper", "email": "grace@example.com",
         "phone": "+15551234567", "start_date": "2026-04-01", "job_title": "Developer", "location": "Leeds"});

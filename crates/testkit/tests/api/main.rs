@@ -7,6 +7,7 @@ mod common;
 mod apps;
 mod ats;
 mod auth_and_roles;
+mod console;
 mod hr_catalog;
 mod hr_workers;
 mod import;
@@ -18,6 +19,7 @@ mod scheduling_bookings;
 mod scheduling_finder;
 mod scheduling_store;
 mod sync_property;
+mod sync_throughput;
 mod webhooks;
 
 fn main() {
@@ -26,6 +28,7 @@ fn main() {
         apps::tests(),
         ats::tests(),
         auth_and_roles::tests(),
+        console::tests(),
         hr_catalog::tests(),
         hr_workers::tests(),
         import::tests(),
@@ -37,6 +40,7 @@ fn main() {
         scheduling_finder::tests(),
         scheduling_store::tests(),
         sync_property::tests(),
+        sync_throughput::tests(),
         webhooks::tests(),
     ]
     .concat();
