@@ -20,6 +20,11 @@ function followJob(bar) {
     let job;
     try {
       const response = await fetch(url, { credentials: "same-origin", headers: { Accept: "application/json" } });
+      if (response.redirected || !(response.headers.get("Content-Type") || "").includes("json")) {
+        // The session has ended: the answer is the sign-in page. Stop and say so.
+        if (status) status.textContent = "Your session has ended: reload the page and sign in to follow the job.";
+        return;
+      }
       if (!response.ok) throw new Error("HTTP " + response.status);
       job = await response.json();
     } catch (e) {

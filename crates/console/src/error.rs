@@ -45,9 +45,13 @@ impl From<hrbridge_domain::ValidationErrors> for ConsoleError {
     }
 }
 
-/// Only paths on this site are followed after sign-in.
+/// Only paths on this site are followed after sign-in: one leading `/`, then visible ASCII with
+/// no backslash (browsers drop tabs and newlines and read `\` as `/`, so `/<TAB>/evil.example`
+/// would be another site).
 pub fn safe_next(next: &str) -> &str {
-    if next.starts_with('/') && !next.starts_with("//") && !next.starts_with("/\\") {
+    let on_this_site =
+        next.starts_with('/') && !next.starts_with("//") && next.bytes().all(|b| b.is_ascii_graphic() && b != b'\\');
+    if on_this_site {
         next
     } else {
         "/"
@@ -97,6 +101,21 @@ impl IntoResponse for ConsoleError {
                 };
                 layout::error_page(status, title, &detail)
             }
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::safe_next;
+
+    #[test]
+    fn only_paths_of_this_site_are_followed() {
+        assert_eq!(safe_next("/workers?q=ada"), "/workers?q=ada");
+        for other in
+            ["https://evil.example/", "//evil.example", "/\\evil.example", "/\t/evil.example", "/a\nb", "", "workers"]
+        {
+            assert_eq!(safe_next(other), "/", "{other:?}");
         }
     }
 }

@@ -157,7 +157,7 @@ pub fn error_page(status: StatusCode, title: &str, detail: &str) -> Response {
         title,
         html! {
             p.error role="alert" { (detail) }
-            p { a href="javascript:history.back()" { "Go back" } " · " a href="/" { "Dashboard" } }
+            p { a href="/" { "Go to the dashboard" } }
         },
     )
 }

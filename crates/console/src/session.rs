@@ -61,9 +61,20 @@ pub fn csrf_for(app: &AppState, session_token: &str) -> String {
     app.tokens.derive("console-csrf", session_token)
 }
 
-/// `Set-Cookie` for a new session that lives as long as its token.
-pub fn session_cookie(token: &str, max_age_seconds: i64) -> String {
-    format!("{SESSION_COOKIE}={token}; Path=/; HttpOnly; SameSite=Strict; Max-Age={max_age_seconds}")
+/// `Set-Cookie` for a new session that lives as long as its token; `Secure` when the request came
+/// through an HTTPS proxy (`X-Forwarded-Proto: https`), so the token never travels in clear.
+pub fn session_cookie(token: &str, max_age_seconds: i64, secure: bool) -> String {
+    let secure = if secure { "; Secure" } else { "" };
+    format!("{SESSION_COOKIE}={token}; Path=/; HttpOnly; SameSite=Strict; Max-Age={max_age_seconds}{secure}")
+}
+
+/// Whether the browser reached us over HTTPS, through a proxy that says so.
+pub fn over_https(parts: &Parts) -> bool {
+    parts
+        .headers
+        .get("x-forwarded-proto")
+        .and_then(|v| v.to_str().ok())
+        .is_some_and(|v| v.eq_ignore_ascii_case("https"))
 }
 
 pub fn clear_cookie(name: &str) -> String {
@@ -79,7 +90,13 @@ impl FromRequestParts<AppState> for Viewer {
     type Rejection = ConsoleError;
 
     async fn from_request_parts(parts: &mut Parts, app: &AppState) -> Result<Self, Self::Rejection> {
-        let next = parts.uri.path_and_query().map(|p| p.as_str().to_string()).unwrap_or_else(|| "/".into());
+        // After signing in the browser comes back with a GET: a form's own path would not answer it.
+        let next = match parts.method {
+            axum::http::Method::GET | axum::http::Method::HEAD => {
+                parts.uri.path_and_query().map(|p| p.as_str().to_string()).unwrap_or_else(|| "/".into())
+            }
+            _ => "/".into(),
+        };
         let Some(token) = cookie(parts, SESSION_COOKIE).filter(|t| !t.is_empty()) else {
             return Err(ConsoleError::SignIn { next, reason: None });
         };

@@ -3,7 +3,7 @@
 
 use crate::error::{safe_next, ConsoleError, ConsoleResult};
 use crate::layout::{append_cookie, bare};
-use crate::session::{clear_cookie, cookie, session_cookie, Form, Posted, SESSION_COOKIE};
+use crate::session::{clear_cookie, cookie, over_https, session_cookie, Form, Posted, SESSION_COOKIE};
 use axum::extract::{Query, Request, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
@@ -87,7 +87,7 @@ async fn sign_in_submit(State(app): State<AppState>, request: Request) -> Consol
     match sign_in(&app, &username, password).await {
         Ok((token, ttl)) => {
             let mut response = Redirect::to(&next).into_response();
-            append_cookie(&mut response, &session_cookie(&token, ttl));
+            append_cookie(&mut response, &session_cookie(&token, ttl, over_https(&parts)));
             append_cookie(
                 &mut response,
                 &format!("{LOGIN_COOKIE}=; Path=/sign-in; HttpOnly; SameSite=Strict; Max-Age=0"),

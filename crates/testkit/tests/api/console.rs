@@ -141,9 +141,34 @@ async fn sign_in_sets_a_strict_http_only_session(app: TestApp) {
     for flag in ["HttpOnly", "SameSite=Strict", "Path=/", "Max-Age=3600"] {
         assert!(session.contains(flag), "{flag} missing from {session}");
     }
+    assert!(!session.contains("Secure"), "plain HTTP: a Secure cookie would never come back");
     let page = visitor.get("/workers").await;
     assert_eq!(page.status, StatusCode::OK);
     assert!(page.body.contains("Signed in as") && page.body.contains("admin"));
+
+    // Behind an HTTPS proxy the session cookie is Secure too.
+    let mut behind_proxy = Visitor::new(&app);
+    let nonce = hidden(&behind_proxy.get("/sign-in").await.body, "nonce");
+    let form = [("nonce", nonce.as_str()), ("next", "/"), ("username", "admin"), ("password", ADMIN_PASSWORD)];
+    let response = behind_proxy
+        .http
+        .post(app.url("/sign-in"))
+        .header(COOKIE, behind_proxy.cookies.join("; "))
+        .header("x-forwarded-proto", "https")
+        .header(CONTENT_TYPE, "application/x-www-form-urlencoded")
+        .body(serde_urlencoded::to_string(form).unwrap())
+        .send()
+        .await
+        .unwrap();
+    let cookies: Vec<String> =
+        response.headers().get_all(SET_COOKIE).iter().map(|v| v.to_str().unwrap().to_string()).collect();
+    assert!(cookies.iter().any(|c| c.starts_with("hrbridge_session=") && c.contains("; Secure")), "{cookies:?}");
+
+    // A next that browsers would read as another site is not followed.
+    for sneaky in ["/%09/evil.example", "/%5Cevil.example", "//evil.example"] {
+        let page = visitor.get(&format!("/sign-in?next={sneaky}")).await;
+        assert!(page.body.contains("name=\"next\" value=\"/\""), "{sneaky}: {}", page.body);
+    }
 
     // Only paths on this site are followed after signing in.
     let page = visitor.get("/sign-in?next=https%3A%2F%2Fevil.example%2F").await;

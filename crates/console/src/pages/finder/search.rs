@@ -52,15 +52,15 @@ fn local(at: DateTime<Utc>) -> String {
 }
 
 /// The window's defaults: tomorrow at midnight UTC, for two weeks.
-fn default_window() -> (String, String) {
-    let start = (Utc::now() + Duration::days(1)).date_naive().and_hms_opt(0, 0, 0).expect("midnight").and_utc();
+fn default_window(now: DateTime<Utc>) -> (String, String) {
+    let start = (now + Duration::days(1)).date_naive().and_hms_opt(0, 0, 0).expect("midnight").and_utc();
     (local(start), local(start + Duration::days(DEFAULT_DAYS)))
 }
 
 /// The search of a submitted form, or what is wrong with it by form field.
-fn search_of(form: &Form, catalog: &Catalog) -> Result<Search, ValidationErrors> {
+fn search_of(form: &Form, catalog: &Catalog, now: DateTime<Utc>) -> Result<Search, ValidationErrors> {
     let mut errors = ValidationErrors::new();
-    let (default_from, default_to) = default_window();
+    let (default_from, default_to) = default_window(now);
     let mut at = |field: &str, default: &str| {
         let raw = form.get(field).unwrap_or(default);
         let parsed = parse_when(raw);
@@ -166,7 +166,7 @@ async fn finder_page(
     let searched = form.0.iter().any(|(k, _)| k != crate::session::CSRF_FIELD);
     let (mut status, mut errors, mut results) = (StatusCode::OK, FieldErrors::none(), None);
     if searched {
-        match search_of(form, &catalog) {
+        match search_of(form, &catalog, app.clock.now()) {
             Ok(search) => results = Some((run(app, &search.request).await?, search)),
             Err(invalid) => {
                 status = StatusCode::UNPROCESSABLE_ENTITY;
@@ -180,7 +180,7 @@ async fn finder_page(
     let back = serde_urlencoded::to_string(&form.0).unwrap_or_default();
     let content = html! {
         @if let (Some((_, problem)), None) = (&booking, &results) { (refused(problem)) }
-        (search_form(form, &catalog, &errors))
+        (search_form(form, &catalog, &errors, app.clock.now()))
         @if let Some(((matches, searched_count), search)) = &results {
             section.card aria-labelledby="results" {
                 h2 #results {
@@ -242,7 +242,7 @@ fn grouped_select(
     }
 }
 
-fn search_form(form: &Form, catalog: &Catalog, errors: &FieldErrors) -> Markup {
+fn search_form(form: &Form, catalog: &Catalog, errors: &FieldErrors, now: DateTime<Utc>) -> Markup {
     let groups = catalog.by_type();
     let characteristic_groups: Vec<(String, Vec<(String, String)>)> =
         [(CharacteristicType::Skill, "Skills"), (CharacteristicType::Certification, "Certificates")]
@@ -264,7 +264,7 @@ fn search_form(form: &Form, catalog: &Catalog, errors: &FieldErrors) -> Markup {
             )
         })
         .collect();
-    let (default_from, default_to) = default_window();
+    let (default_from, default_to) = default_window(now);
     let types: Vec<(String, String)> =
         ResourceType::ALL.iter().map(|t| (t.as_str().to_string(), crate::choices::capitalised(t.as_str()))).collect();
     html! {
@@ -415,7 +415,7 @@ mod tests {
             ("to".into(), "2025-06-01T08:00".into()),
             ("hours".into(), "0".into()),
         ]);
-        let errors = search_of(&form, &catalog).err().unwrap();
+        let errors = search_of(&form, &catalog, Utc::now()).err().unwrap();
         let fields: Vec<&str> = errors.0.iter().map(|e| e.field.as_str()).collect();
         assert_eq!(fields, ["hours", "characteristic_2", "min_rating_2", "to"]);
     }
