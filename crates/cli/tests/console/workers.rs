@@ -63,3 +63,48 @@ async fn workers_are_created_edited_and_qualified_in_the_console() {
     assert_eq!(api.get(&format!("/hr/workers/{number}")).await["phone"], "+44 20 7946 0000");
     console.browser.close().await;
 }
+
+/// WebDriver's codes for the Tab and Enter keys.
+const TAB: &str = "\u{E004}";
+const ENTER: &str = "\u{E007}";
+
+async fn focused_id(b: &crate::browser::Browser) -> String {
+    let element = b.client.active_element().await.expect("the focused element");
+    element.attr("id").await.expect("id").unwrap_or_default()
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn the_console_is_used_from_the_keyboard() {
+    let Some(console) = Console::start().await else { return };
+    let b = &console.browser;
+    b.press("header.top", "Sign out").await;
+
+    // Sign in without a mouse: the username has the focus, Tab moves to the password, Enter sends.
+    b.find("#f-username").await;
+    assert_eq!(focused_id(b).await, "f-username");
+    let active = b.client.active_element().await.unwrap();
+    active.send_keys(&format!("admin{TAB}")).await.unwrap();
+    assert_eq!(focused_id(b).await, "f-password");
+    let active = b.client.active_element().await.unwrap();
+    active.send_keys(&format!("{}{ENTER}", crate::serve::PASSWORD)).await.unwrap();
+    b.wait_text("header.top .who", "admin").await;
+
+    // On every page the first Tab reaches "Skip to content", and Enter on it moves the focus to
+    // the page's content, past the navigation.
+    b.goto("/workers").await;
+    b.find("main").await;
+    let body = b.find("body").await;
+    body.send_keys(TAB).await.unwrap();
+    let skip = b.client.active_element().await.unwrap();
+    assert_eq!(skip.text().await.unwrap(), "Skip to content");
+    skip.send_keys(ENTER).await.unwrap();
+    let deadline = std::time::Instant::now() + crate::browser::WAIT;
+    while focused_id(b).await != "main" {
+        assert!(std::time::Instant::now() < deadline, "the focus never reached the content");
+        tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+    }
+    // From the content, Tab reaches the page's first control: the search box.
+    b.client.active_element().await.unwrap().send_keys(TAB).await.unwrap();
+    assert_eq!(focused_id(b).await, "f-q");
+    console.browser.close().await;
+}
