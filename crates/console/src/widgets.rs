@@ -34,6 +34,14 @@ impl FieldErrors {
     pub fn is_empty(&self) -> bool {
         self.fields.is_empty() && self.general.is_none()
     }
+    /// The status of a form page: 200 when it is shown fresh, 422 when it comes back with errors.
+    pub fn status(&self) -> axum::http::StatusCode {
+        if self.is_empty() {
+            axum::http::StatusCode::OK
+        } else {
+            axum::http::StatusCode::UNPROCESSABLE_ENTITY
+        }
+    }
     /// The message for a field, or for anything inside it (`levels[1].value` belongs to `levels`).
     pub fn get(&self, name: &str) -> Option<&str> {
         self.fields
@@ -186,6 +194,12 @@ pub fn action_button(viewer: &crate::session::Viewer, action: &str, label: &str,
 /// A date-time as people read it, in UTC.
 pub fn when(at: &chrono::DateTime<chrono::Utc>) -> String {
     at.format("%Y-%m-%d %H:%M UTC").to_string()
+}
+
+/// The paging of a list page: `?after=` is the key of the last row of the previous page.
+#[derive(Debug, serde::Deserialize)]
+pub struct AfterQuery {
+    pub after: Option<String>,
 }
 
 /// "Next page" for lists paged with the stores' cursors (the key of the last row shown).

@@ -148,7 +148,7 @@ fn form_of(worker: &Worker) -> Form {
 }
 
 fn new_page(viewer: &Viewer, form: &Form, errors: &FieldErrors) -> Response {
-    let status = if errors.is_empty() { StatusCode::OK } else { StatusCode::UNPROCESSABLE_ENTITY };
+    let status = errors.status();
     let content = html! {
         form.card method="post" action="/workers/new" {
             (csrf(viewer))
@@ -305,7 +305,7 @@ async fn show(State(app): State<AppState>, viewer: Viewer, Path(number): Path<St
 }
 
 fn edit_page(viewer: &Viewer, number: &str, form: &Form, errors: &FieldErrors) -> Response {
-    let status = if errors.is_empty() { StatusCode::OK } else { StatusCode::UNPROCESSABLE_ENTITY };
+    let status = errors.status();
     let content = html! {
         form.card method="post" action={ "/workers/" (number) "/edit" } {
             (csrf(viewer))

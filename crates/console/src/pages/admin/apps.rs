@@ -6,21 +6,16 @@ use super::{enabled_badge, role_choices};
 use crate::error::ConsoleResult;
 use crate::layout::{csrf, page_with_status, redirect_with};
 use crate::session::{Form, Posted, Viewer};
+use crate::widgets::AfterQuery;
 use crate::widgets::{action_button, next_link, select, when, FieldErrors, Input};
 use axum::extract::{Path, Query, State};
-use axum::http::{header, HeaderValue, StatusCode};
+use axum::http::{header, HeaderValue};
 use axum::response::Response;
 use hrbridge_domain::auth::{Entity, Privilege, ATS_INTEGRATION};
 use hrbridge_server::routes::apps::{register as register_app, AppWithSecret, NewApp};
 use hrbridge_server::AppState;
 use hrbridge_store::Page;
 use maud::{html, Markup};
-use serde::Deserialize;
-
-#[derive(Deserialize)]
-pub struct ListParams {
-    after: Option<String>,
-}
 
 /// Registering an app or rotating its secret needs administrator access to both stores, as in
 /// the API: create (or write) on apps and write on bookable resources.
@@ -31,7 +26,7 @@ fn may_issue_secrets(viewer: &Viewer) -> bool {
 pub async fn list(
     State(app): State<AppState>,
     viewer: Viewer,
-    Query(params): Query<ListParams>,
+    Query(params): Query<AfterQuery>,
 ) -> ConsoleResult<Response> {
     viewer.require(Entity::App, Privilege::Read)?;
     apps_page(&app, &viewer, params.after, None, &Form::default(), &FieldErrors::none()).await
@@ -132,7 +127,7 @@ async fn apps_page(
             }
         }
     };
-    let status = if errors.is_empty() { StatusCode::OK } else { StatusCode::UNPROCESSABLE_ENTITY };
+    let status = errors.status();
     let mut response = page_with_status(status, viewer, "/admin/apps", "App registrations", content);
     if issued.is_some() {
         // A page with a secret is never kept by the browser or a proxy.

@@ -7,7 +7,6 @@ use crate::layout::{csrf, page_with_status, redirect_with};
 use crate::session::{Form, Posted, Viewer};
 use crate::widgets::{FieldErrors, Input};
 use axum::extract::State;
-use axum::http::StatusCode;
 use axum::response::Response;
 use hrbridge_domain::auth::{Entity, Privilege, PrivilegeSet, Role};
 use hrbridge_domain::ValidationErrors;
@@ -78,7 +77,7 @@ async fn roles_page(app: &AppState, viewer: &Viewer, form: &Form, errors: &Field
         }
         @if viewer.can(Entity::Role, Privilege::Create) { (new_role_form(viewer, form, errors)) }
     };
-    let status = if errors.is_empty() { StatusCode::OK } else { StatusCode::UNPROCESSABLE_ENTITY };
+    let status = errors.status();
     Ok(page_with_status(status, viewer, "/admin/roles", "Roles", content))
 }
 

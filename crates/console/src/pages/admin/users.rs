@@ -5,9 +5,9 @@ use super::{enabled_badge, role_choices};
 use crate::error::ConsoleResult;
 use crate::layout::{csrf, page_with_status, redirect_with};
 use crate::session::{Form, Posted, Viewer};
+use crate::widgets::AfterQuery;
 use crate::widgets::{next_link, select, when, FieldErrors, Input};
 use axum::extract::{Query, State};
-use axum::http::StatusCode;
 use axum::response::Response;
 use hrbridge_domain::auth::{Entity, Privilege, HR_MANAGER};
 use hrbridge_server::error::ApiError;
@@ -15,17 +15,11 @@ use hrbridge_server::routes::admin::{check_new_user, MIN_PASSWORD_LENGTH};
 use hrbridge_server::AppState;
 use hrbridge_store::{password, Page};
 use maud::html;
-use serde::Deserialize;
-
-#[derive(Deserialize)]
-pub struct ListParams {
-    after: Option<String>,
-}
 
 pub async fn list(
     State(app): State<AppState>,
     viewer: Viewer,
-    Query(params): Query<ListParams>,
+    Query(params): Query<AfterQuery>,
 ) -> ConsoleResult<Response> {
     viewer.require(Entity::User, Privilege::Read)?;
     users_page(&app, &viewer, params.after, &Form::default(), &FieldErrors::none()).await
@@ -75,7 +69,7 @@ async fn users_page(
             }
         }
     };
-    let status = if errors.is_empty() { StatusCode::OK } else { StatusCode::UNPROCESSABLE_ENTITY };
+    let status = errors.status();
     Ok(page_with_status(status, viewer, "/admin/users", "Users", content))
 }
 

@@ -6,9 +6,9 @@ use super::enabled_badge;
 use crate::error::ConsoleResult;
 use crate::layout::{csrf, page, page_with_status, redirect_with};
 use crate::session::{Form, Posted, Viewer};
+use crate::widgets::AfterQuery;
 use crate::widgets::{action_button, next_link, when, FieldErrors, Input};
 use axum::extract::{Path, Query, State};
-use axum::http::StatusCode;
 use axum::response::Response;
 use hrbridge_domain::auth::{Entity, Privilege};
 use hrbridge_domain::ValidationErrors;
@@ -18,12 +18,6 @@ use hrbridge_server::AppState;
 use hrbridge_store::webhooks::{event, NewWebhook, WebhookChanges};
 use hrbridge_store::Page;
 use maud::html;
-use serde::Deserialize;
-
-#[derive(Deserialize)]
-pub struct ListParams {
-    after: Option<String>,
-}
 
 fn parse_id(id: &str, what: &str) -> Result<i64, ApiError> {
     id.parse().map_err(|_| ApiError::NotFound(format!("{what} '{id}' was not found")))
@@ -43,7 +37,7 @@ fn check(url: &str, secret: &str, events: &[&str]) -> Result<(), ValidationError
 pub async fn list(
     State(app): State<AppState>,
     viewer: Viewer,
-    Query(params): Query<ListParams>,
+    Query(params): Query<AfterQuery>,
 ) -> ConsoleResult<Response> {
     viewer.require(Entity::Webhook, Privilege::Read)?;
     webhooks_page(&app, &viewer, params.after, &Form::default(), &FieldErrors::none()).await
@@ -123,7 +117,7 @@ async fn webhooks_page(
             }
         }
     };
-    let status = if errors.is_empty() { StatusCode::OK } else { StatusCode::UNPROCESSABLE_ENTITY };
+    let status = errors.status();
     Ok(page_with_status(status, viewer, "/admin/webhooks", "Webhooks", content))
 }
 
@@ -201,7 +195,7 @@ pub async fn show(
     State(app): State<AppState>,
     viewer: Viewer,
     Path(id): Path<String>,
-    Query(params): Query<ListParams>,
+    Query(params): Query<AfterQuery>,
 ) -> ConsoleResult<Response> {
     viewer.require(Entity::Webhook, Privilege::Read)?;
     let id = parse_id(&id, "webhook")?;

@@ -1,10 +1,11 @@
 //! Certificate types: what a worker can be certified for, and whether it must be renewed (a
 //! worker's certificate of such a type needs an expiry date).
 
-use super::{form_status, list_status, refusal, refused};
+use super::{list_status, refusal, refused};
 use crate::error::ConsoleResult;
 use crate::layout::{csrf, page_with_status, redirect_with};
 use crate::session::{Form, Posted, Viewer};
+use crate::widgets::AfterQuery;
 use crate::widgets::{action_button, next_link, FieldErrors, Input};
 use axum::extract::{Path, Query, State};
 use axum::response::Response;
@@ -16,7 +17,6 @@ use hrbridge_server::json::from_value;
 use hrbridge_server::AppState;
 use hrbridge_store::Page;
 use maud::html;
-use serde::Deserialize;
 use serde_json::json;
 
 const NAV: &str = "/certificate-types";
@@ -29,15 +29,10 @@ pub fn routes() -> Router<AppState> {
         .route("/certificate-types/{code}/delete", post(delete))
 }
 
-#[derive(Deserialize)]
-pub struct ListParams {
-    after: Option<String>,
-}
-
 async fn list(
     State(app): State<AppState>,
     viewer: Viewer,
-    Query(params): Query<ListParams>,
+    Query(params): Query<AfterQuery>,
 ) -> ConsoleResult<Response> {
     viewer.require(Entity::CertificateType, Privilege::Read)?;
     list_page(&app, &viewer, params.after, None).await
@@ -123,7 +118,7 @@ fn form_page(viewer: &Viewer, code: Option<&str>, form: &Form, errors: &FieldErr
             div.actions { button type="submit" { (button) } a href=(NAV) { "Cancel" } }
         }
     };
-    page_with_status(form_status(errors), viewer, NAV, &title, content)
+    page_with_status(errors.status(), viewer, NAV, &title, content)
 }
 
 fn input(form: &Form, code: &str) -> serde_json::Value {

@@ -24,15 +24,6 @@ pub fn routes() -> Router<AppState> {
         .merge(certificate_types::routes())
 }
 
-/// 200 for a form shown fresh, 422 for one shown again with its errors.
-pub(crate) fn form_status(errors: &FieldErrors) -> StatusCode {
-    if errors.is_empty() {
-        StatusCode::OK
-    } else {
-        StatusCode::UNPROCESSABLE_ENTITY
-    }
-}
-
 /// Why a delete was refused (a record still in use), to show on the list; any other error stays
 /// an error page.
 pub(crate) fn refusal(error: ApiError) -> Result<String, ConsoleError> {

@@ -2,10 +2,11 @@
 //! 0–9 unique in the model) that skills are rated on. The form has a row per level; blank rows
 //! are ignored.
 
-use super::{cell_input, errors_by_row, exact_error, form_status, list_status, refusal, refused};
+use super::{cell_input, errors_by_row, exact_error, list_status, refusal, refused};
 use crate::error::ConsoleResult;
 use crate::layout::{csrf, page, page_with_status, redirect_with};
 use crate::session::{Form, Posted, Viewer};
+use crate::widgets::AfterQuery;
 use crate::widgets::{action_button, next_link, FieldErrors, Input};
 use axum::extract::{Path, Query, State};
 use axum::response::Response;
@@ -19,7 +20,6 @@ use hrbridge_server::json::from_value;
 use hrbridge_server::AppState;
 use hrbridge_store::Page;
 use maud::{html, Markup};
-use serde::Deserialize;
 use serde_json::json;
 
 const NAV: &str = "/rating-models";
@@ -35,15 +35,10 @@ pub fn routes() -> Router<AppState> {
         .route("/rating-models/{code}/delete", post(delete))
 }
 
-#[derive(Deserialize)]
-pub struct ListParams {
-    after: Option<String>,
-}
-
 async fn list(
     State(app): State<AppState>,
     viewer: Viewer,
-    Query(params): Query<ListParams>,
+    Query(params): Query<AfterQuery>,
 ) -> ConsoleResult<Response> {
     viewer.require(Entity::RatingModel, Privilege::Read)?;
     list_page(&app, &viewer, params.after, None).await
@@ -213,7 +208,7 @@ fn form_page(viewer: &Viewer, code: Option<&str>, form: &Form, errors: &FieldErr
             div.actions { button type="submit" { (button) } a href=(cancel) { "Cancel" } }
         }
     };
-    page_with_status(form_status(errors), viewer, NAV, &title, content)
+    page_with_status(errors.status(), viewer, NAV, &title, content)
 }
 
 /// The model's input from the form, the page row of each level sent, and what is wrong with

@@ -6,6 +6,7 @@ use crate::choices::capitalised;
 use crate::error::ConsoleResult;
 use crate::layout::{page, redirect_with};
 use crate::session::{Posted, Viewer};
+use crate::widgets::AfterQuery;
 use crate::widgets::{action_button, next_link, when};
 use axum::extract::{Path, Query, State};
 use axum::response::Response;
@@ -17,18 +18,12 @@ use hrbridge_store::scheduling::bookings::BookingFilter;
 use hrbridge_store::sync::{MapKind, Selection};
 use hrbridge_store::Page;
 use maud::{html, Markup};
-use serde::Deserialize;
 use std::collections::HashSet;
-
-#[derive(Deserialize)]
-pub struct ListParams {
-    after: Option<String>,
-}
 
 pub async fn list(
     State(app): State<AppState>,
     viewer: Viewer,
-    Query(params): Query<ListParams>,
+    Query(params): Query<AfterQuery>,
 ) -> ConsoleResult<Response> {
     viewer.require(Entity::BookableResource, Privilege::Read)?;
     let resources = app.scheduling.bookable_resources(&Page { limit: 50, after: params.after.clone() }).await?;
@@ -114,7 +109,7 @@ pub async fn show(
     State(app): State<AppState>,
     viewer: Viewer,
     Path(id): Path<String>,
-    Query(params): Query<ListParams>,
+    Query(params): Query<AfterQuery>,
 ) -> ConsoleResult<Response> {
     viewer.require(Entity::BookableResource, Privilege::Read)?;
     let resource = app.scheduling.bookable_resource(&id).await?;

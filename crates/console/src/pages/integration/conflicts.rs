@@ -6,6 +6,7 @@ use crate::error::ConsoleResult;
 use crate::layout::page;
 use crate::session::Viewer;
 use crate::widgets::next_link;
+use crate::widgets::AfterQuery;
 use axum::extract::{Query, State};
 use axum::response::Response;
 use axum::routing::get;
@@ -16,22 +17,16 @@ use hrbridge_store::sync::journal::{Conflict, Version};
 use hrbridge_store::Page;
 use hrbridge_sync::Map;
 use maud::{html, Markup};
-use serde::Deserialize;
 use serde_json::Value;
 
 pub fn routes() -> Router<AppState> {
     Router::new().route("/integration/conflicts", get(list))
 }
 
-#[derive(Deserialize)]
-pub struct PageParams {
-    after: Option<String>,
-}
-
 async fn list(
     State(app): State<AppState>,
     viewer: Viewer,
-    Query(params): Query<PageParams>,
+    Query(params): Query<AfterQuery>,
 ) -> ConsoleResult<Response> {
     viewer.require(Entity::Integration, Privilege::Read)?;
     let status = app.engine.status().await?;

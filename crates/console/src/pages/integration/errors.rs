@@ -6,6 +6,7 @@ use crate::error::ConsoleResult;
 use crate::layout::{csrf, page, redirect_with};
 use crate::session::{Posted, Viewer};
 use crate::widgets::next_link;
+use crate::widgets::AfterQuery;
 use axum::extract::{Path, Query, State};
 use axum::response::Response;
 use axum::routing::{get, post};
@@ -15,21 +16,15 @@ use hrbridge_server::error::ApiError;
 use hrbridge_server::AppState;
 use hrbridge_store::Page;
 use maud::html;
-use serde::Deserialize;
 
 pub fn routes() -> Router<AppState> {
     Router::new().route("/integration/errors", get(list)).route("/integration/errors/{id}/retry", post(retry))
 }
 
-#[derive(Deserialize)]
-pub struct PageParams {
-    after: Option<String>,
-}
-
 async fn list(
     State(app): State<AppState>,
     viewer: Viewer,
-    Query(params): Query<PageParams>,
+    Query(params): Query<AfterQuery>,
 ) -> ConsoleResult<Response> {
     viewer.require(Entity::Integration, Privilege::Read)?;
     let status = app.engine.status().await?;

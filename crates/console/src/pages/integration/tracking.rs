@@ -6,6 +6,7 @@ use crate::error::ConsoleResult;
 use crate::layout::{csrf, page_with_status, redirect_with};
 use crate::session::{Posted, Viewer};
 use crate::widgets::next_link;
+use crate::widgets::AfterQuery;
 use axum::extract::{Path, Query, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
@@ -15,18 +16,12 @@ use hrbridge_domain::auth::{Entity, Privilege};
 use hrbridge_server::AppState;
 use hrbridge_store::Page;
 use maud::html;
-use serde::Deserialize;
 
 pub fn routes() -> Router<AppState> {
     Router::new()
         .route("/integration/entities/{map}", get(grid))
         .route("/integration/entities/{map}/clear-tracking", post(clear_tracking))
         .route("/integration/entities/{map}/sync-now", post(sync_now))
-}
-
-#[derive(Deserialize)]
-pub struct PageParams {
-    after: Option<String>,
 }
 
 /// Rows per page of the grid.
@@ -36,7 +31,7 @@ async fn grid(
     State(app): State<AppState>,
     viewer: Viewer,
     Path(map): Path<String>,
-    Query(params): Query<PageParams>,
+    Query(params): Query<AfterQuery>,
 ) -> ConsoleResult<Response> {
     viewer.require(Entity::Integration, Privilege::Read)?;
     grid_page(&app, &viewer, &map, params.after, None).await

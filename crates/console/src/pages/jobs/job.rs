@@ -5,8 +5,9 @@ use super::{names, required_certificates, required_skills};
 use crate::choices;
 use crate::error::ConsoleResult;
 use crate::layout::{csrf, page, page_with_status, redirect_with};
-use crate::pages::catalog::{cell_select, errors_by_row, exact_error, form_status, list_status, refusal, refused};
+use crate::pages::catalog::{cell_select, errors_by_row, exact_error, list_status, refusal, refused};
 use crate::session::{Form, Posted, Viewer};
+use crate::widgets::AfterQuery;
 use crate::widgets::{action_button, next_link, FieldErrors, Input};
 use axum::extract::{Path, Query, State};
 use axum::response::Response;
@@ -18,7 +19,6 @@ use hrbridge_server::json::from_value;
 use hrbridge_server::AppState;
 use hrbridge_store::Page;
 use maud::{html, Markup};
-use serde::Deserialize;
 use serde_json::json;
 
 const NAV: &str = "/jobs";
@@ -34,15 +34,10 @@ pub fn routes() -> Router<AppState> {
         .route("/jobs/{job_id}/delete", post(delete))
 }
 
-#[derive(Deserialize)]
-pub struct ListParams {
-    after: Option<String>,
-}
-
 async fn list(
     State(app): State<AppState>,
     viewer: Viewer,
-    Query(params): Query<ListParams>,
+    Query(params): Query<AfterQuery>,
 ) -> ConsoleResult<Response> {
     viewer.require(Entity::Job, Privilege::Read)?;
     list_page(&app, &viewer, params.after, None).await
@@ -275,7 +270,7 @@ async fn form_page(
             div.actions { button type="submit" { (button) } a href=(cancel) { "Cancel" } }
         }
     };
-    Ok(page_with_status(form_status(errors), viewer, NAV, &title, content))
+    Ok(page_with_status(errors.status(), viewer, NAV, &title, content))
 }
 
 /// The job's input from the form, and the page row of each required skill sent.

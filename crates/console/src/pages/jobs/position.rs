@@ -5,8 +5,9 @@ use super::{names, required_certificates, required_skills, worker_choices, worke
 use crate::choices;
 use crate::error::ConsoleResult;
 use crate::layout::{csrf, page_with_status, redirect_with};
-use crate::pages::catalog::{form_status, list_status, refusal, refused};
+use crate::pages::catalog::{list_status, refusal, refused};
 use crate::session::{Form, Posted, Viewer};
+use crate::widgets::AfterQuery;
 use crate::widgets::{action_button, next_link, select, FieldErrors, Input};
 use axum::extract::{Path, Query, State};
 use axum::response::Response;
@@ -36,15 +37,10 @@ pub fn routes() -> Router<AppState> {
         .route("/positions/{number}/delete", post(delete))
 }
 
-#[derive(Deserialize)]
-pub struct ListParams {
-    after: Option<String>,
-}
-
 async fn list(
     State(app): State<AppState>,
     viewer: Viewer,
-    Query(params): Query<ListParams>,
+    Query(params): Query<AfterQuery>,
 ) -> ConsoleResult<Response> {
     viewer.require(Entity::Position, Privilege::Read)?;
     list_page(&app, &viewer, params.after, None).await
@@ -174,7 +170,7 @@ async fn position_page(
             }
         }
     };
-    let status = form_status(errors);
+    let status = errors.status();
     Ok(page_with_status(status, viewer, NAV, &format!("Position {}", position.position_number), content))
 }
 
@@ -260,7 +256,7 @@ async fn form_page(
             div.actions { button type="submit" { (button) } a href=(cancel) { "Cancel" } }
         }
     };
-    Ok(page_with_status(form_status(errors), viewer, NAV, &title, content))
+    Ok(page_with_status(errors.status(), viewer, NAV, &title, content))
 }
 
 fn input(form: &Form, number: &str) -> serde_json::Value {
