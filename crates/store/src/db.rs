@@ -107,10 +107,12 @@ impl Db {
             .before_acquire(|conn, _| Box::pin(async move { Ok(!conn.is_in_transaction()) }))
             .connect_with(options.clone())
             .await?;
+        // Readers look rows up by index: a smaller page cache each keeps the process's memory
+        // bounded at millions of rows (the writer's 64 MiB, plus 16 MiB a reader, per store).
         let readers = SqlitePoolOptions::new()
             .max_connections(4)
             .acquire_timeout(Duration::from_secs(60))
-            .connect_with(options.read_only(true))
+            .connect_with(options.read_only(true).pragma("cache_size", "-16384"))
             .await?;
         let db = Db::Sqlite { writer, readers };
         db.migrate(kind).await?;
@@ -157,6 +159,17 @@ impl Db {
     pub async fn outbox_last_seq(&self) -> Result<i64, StoreError> {
         Ok(crate::on_read!(self, c => {
             sqlx::query_scalar::<_, i64>("SELECT COALESCE(MAX(seq), 0) FROM outbox").fetch_one(&mut *c).await?
+        }))
+    }
+
+    /// Whether an entry after `after` was not written by the sync engine (origin `sync`): the
+    /// relay's "anything to do?". Scans only the engine's own entries since `after`.
+    pub async fn outbox_has_foreign_after(&self, after: i64) -> Result<bool, StoreError> {
+        Ok(crate::on_read!(self, c => {
+            sqlx::query_scalar::<_, i64>("SELECT COUNT(*) FROM (SELECT 1 FROM outbox WHERE seq > $1 AND origin <> 'sync' LIMIT 1) AS f")
+                .bind(after)
+                .fetch_one(&mut *c)
+                .await? > 0
         }))
     }
 

@@ -7,6 +7,7 @@ pub mod apps;
 pub mod audit;
 pub mod db;
 pub mod error;
+pub mod folded;
 pub mod hr;
 pub mod outbox;
 pub mod page;

@@ -35,7 +35,8 @@ pub struct Change {
 }
 
 /// A stored outbox entry.
-#[derive(Debug, Clone, PartialEq, Eq, sqlx::FromRow)]
+/// Deserialised from a folded read, its fields in column order (see [`crate::folded`]).
+#[derive(Debug, Clone, PartialEq, Eq, sqlx::FromRow, serde::Deserialize)]
 pub struct OutboxEntry {
     pub seq: i64,
     pub entity: String,
@@ -43,6 +44,7 @@ pub struct OutboxEntry {
     pub entity_key: String,
     pub operation: String,
     pub version: i64,
+    #[serde(deserialize_with = "crate::folded::stamp")]
     pub modified_at: DateTime<Utc>,
     pub origin: String,
 }
@@ -116,5 +118,50 @@ impl crate::HrStore {
         Ok(crate::on_read!(&self.db, c => {
             sqlx::query_as::<_, OutboxEntry>(sql).bind(after_seq).bind(limit).fetch_all(&mut *c).await?
         }))
+    }
+
+    /// Outbox entries in `after_seq < seq <= upto` that the sync engine did not write (origin
+    /// `sync`), oldest first: what the relay has to apply, without reading back its own writes.
+    pub async fn outbox_foreign_after(&self, after_seq: i64, upto: i64, limit: i64) -> StoreResult<Vec<OutboxEntry>> {
+        crate::outbox::foreign_entries(&self.db, "rec_id", (after_seq, upto, limit)).await
+    }
+}
+
+/// Either store's outbox entries in `after < seq <= upto` not written by the sync engine, at
+/// most `limit`, in order of seq; read folded (see [`crate::folded`]). `record` names the record
+/// id's column.
+pub(crate) async fn foreign_entries<E: serde::de::DeserializeOwned + HasSeq>(
+    db: &crate::db::Db,
+    record: &str,
+    (after, upto, limit): (i64, i64, i64),
+) -> StoreResult<Vec<E>> {
+    let columns = ["seq", "entity", record, "entity_key", "operation", "version", "modified_at", "origin"];
+    let sql = format!(
+        "SELECT {} FROM (SELECT * FROM outbox WHERE seq > $1 AND seq <= $2 AND origin <> 'sync' \
+         ORDER BY seq LIMIT $3) AS o",
+        db.backend().folded(&columns)
+    );
+    let text: String = crate::on_read!(db, c => {
+        sqlx::query_scalar(&sql).bind(after).bind(upto).bind(limit).fetch_one(&mut *c).await?
+    });
+    let mut entries: Vec<E> = crate::folded::rows(&text)?;
+    entries.sort_by_key(HasSeq::seq);
+    Ok(entries)
+}
+
+/// An outbox entry of either store, by its seq.
+pub(crate) trait HasSeq {
+    fn seq(&self) -> i64;
+}
+
+impl HasSeq for OutboxEntry {
+    fn seq(&self) -> i64 {
+        self.seq
+    }
+}
+
+impl HasSeq for crate::scheduling::outbox::OutboxEntry {
+    fn seq(&self) -> i64 {
+        self.seq
     }
 }

@@ -44,6 +44,8 @@ pub struct Engine {
     pub(crate) apply_lock: tokio::sync::Mutex<()>,
     /// Who holds the relay lease: this process.
     pub(crate) lease_owner: String,
+    /// Until when this process is known to hold the relay lease (see `Engine::hold_lease`).
+    pub(crate) lease_until: std::sync::Mutex<Option<chrono::DateTime<chrono::Utc>>>,
     /// Outbox entries read per batch, and owners per sync-now batch.
     pub batch_size: i64,
 }
@@ -62,7 +64,15 @@ struct Record<'a> {
 
 impl Engine {
     pub fn new(hr: HrStore, scheduling: SchedulingStore, maps: Arc<Maps>, lease_owner: String) -> Self {
-        Self { hr, scheduling, maps, apply_lock: tokio::sync::Mutex::new(()), lease_owner, batch_size: 5000 }
+        Self {
+            hr,
+            scheduling,
+            maps,
+            apply_lock: tokio::sync::Mutex::new(()),
+            lease_owner,
+            lease_until: std::sync::Mutex::new(None),
+            batch_size: 5000,
+        }
     }
 
     pub fn maps(&self) -> &Maps {

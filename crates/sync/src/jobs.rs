@@ -70,7 +70,7 @@ impl Engine {
         // undone rather than propagated, which a reconcile of both sides alone cannot tell.
         if self.hr.integration_enabled().await? {
             let _guard = self.apply_lock.lock().await;
-            while !self.hr.take_relay_lease(&self.lease_owner, crate::relay::LEASE_SECONDS).await? {
+            while !self.hold_lease().await? {
                 tokio::time::sleep(std::time::Duration::from_millis(50)).await;
             }
             total.add(self.catch_up().await?);
@@ -80,7 +80,7 @@ impl Engine {
             let Some(last) = page.last().cloned() else { break };
             let _guard = self.apply_lock.lock().await;
             // Another process's relay may hold the lease: wait for it, a page at a time.
-            while !self.hr.take_relay_lease(&self.lease_owner, crate::relay::LEASE_SECONDS).await? {
+            while !self.hold_lease().await? {
                 tokio::time::sleep(std::time::Duration::from_millis(50)).await;
             }
             let mut record = BatchRecord::default();

@@ -10,7 +10,7 @@ use crate::engine::{Applied, Engine};
 use crate::error::SyncResult;
 use crate::maps::Map;
 use hrbridge_store::outbox::entity as hr_entity;
-use hrbridge_store::scheduling::outbox::{self as scheduling_outbox, entity as scheduling_entity};
+use hrbridge_store::scheduling::outbox::entity as scheduling_entity;
 use hrbridge_store::sync::journal::Run;
 use hrbridge_store::sync::state::BatchRecord;
 use hrbridge_store::sync::{MapKind, Selection};
@@ -88,7 +88,22 @@ impl Engine {
 
     /// Gives up the relay lease (at shutdown), so another process takes over at once.
     pub async fn release_lease(&self) -> SyncResult<()> {
+        *self.lease_until.lock().expect("lease lock") = None;
         Ok(self.hr.release_relay_lease(&self.lease_owner).await?)
+    }
+
+    /// Whether this process holds the relay lease, taking or renewing it when less than half
+    /// of it is left: no other process can take it before it lapses, so a pass need not write
+    /// to the HR store (and wait for its one writer) only to say so again.
+    pub(crate) async fn hold_lease(&self) -> SyncResult<bool> {
+        let now = self.hr.clock().now();
+        let half = chrono::Duration::seconds(LEASE_SECONDS / 2);
+        if self.lease_until.lock().expect("lease lock").is_some_and(|until| until - now > half) {
+            return Ok(true);
+        }
+        let held = self.hr.take_relay_lease(&self.lease_owner, LEASE_SECONDS).await?;
+        *self.lease_until.lock().expect("lease lock") = held.then(|| now + chrono::Duration::seconds(LEASE_SECONDS));
+        Ok(held)
     }
 
     /// One pass, under the relay lease (taken or renewed for [`LEASE_SECONDS`]); a pass that
@@ -97,34 +112,52 @@ impl Engine {
         // Reads first: an idle pass writes nothing (no lease, no record).
         let cursors = self.hr.sync_cursors().await?;
         let now = self.hr.clock().now();
-        let idle = self.hr.db().outbox_last_seq().await? <= cursors.hr_applied
-            && self.scheduling.db().outbox_last_seq().await? <= cursors.scheduling_applied
+        // Idle unless a store has an entry the engine did not write: its own entries are skipped
+        // when a pass next moves the cursors, not by a pass of their own.
+        let idle = !self.hr.db().outbox_has_foreign_after(cursors.hr_applied).await?
+            && !self.scheduling.db().outbox_has_foreign_after(cursors.scheduling_applied).await?
             && self.hr.due_sync_errors(now, 1).await?.is_empty();
-        if idle || !self.hr.take_relay_lease(&self.lease_owner, LEASE_SECONDS).await? {
+        if idle || !self.hold_lease().await? {
             return Ok(Pass::default());
         }
+        let started = std::time::Instant::now();
         let on_ranges = self.hr.sync_on_ranges().await?;
-        let hr_settled = self.hr.db().settled_outbox_seq().await?;
-        let scheduling_settled = self.scheduling.db().settled_outbox_seq().await?;
+        let hr_settled = self.hr.db().settled_outbox_seq().await?.max(cursors.hr_applied);
+        let scheduling_settled = self.scheduling.db().settled_outbox_seq().await?.max(cursors.scheduling_applied);
         let limit = self.batch_size;
-        let hr_entries = self.hr.outbox_after(cursors.hr_applied, limit).await?;
-        let mut hr_entries =
-            whole_transactions(hr_entries, limit, |e| (e.seq, e.modified_at), |a| self.hr.outbox_after(a, limit))
-                .await?;
-        hr_entries.retain(|e| e.seq <= hr_settled);
-        let scheduling_entries = self.scheduling.outbox_after(cursors.scheduling_applied, limit).await?;
-        let at = |e: &scheduling_outbox::OutboxEntry| (e.seq, e.modified_at);
-        let mut scheduling_entries =
-            whole_transactions(scheduling_entries, limit, at, |a| self.scheduling.outbox_after(a, limit)).await?;
-        scheduling_entries.retain(|e| e.seq <= scheduling_settled);
-        let more = hr_entries.len() as i64 >= limit || scheduling_entries.len() as i64 >= limit;
-        let hr_to = hr_entries.last().map_or(cursors.hr_applied, |e| e.seq);
-        let scheduling_to = scheduling_entries.last().map_or(cursors.scheduling_applied, |e| e.seq);
+        // The engine's own entries (origin `sync`) are skipped in the query: they never echo.
+        let hr_entries = self.hr.outbox_foreign_after(cursors.hr_applied, hr_settled, limit).await?;
+        let hr_entries = whole_transactions(
+            hr_entries,
+            limit,
+            |e| (e.seq, e.modified_at),
+            |a| self.hr.outbox_foreign_after(a, hr_settled, limit),
+        )
+        .await?;
+        let scheduling_entries =
+            self.scheduling.outbox_foreign_after(cursors.scheduling_applied, scheduling_settled, limit).await?;
+        let scheduling_entries = whole_transactions(
+            scheduling_entries,
+            limit,
+            |e| (e.seq, e.modified_at),
+            |a| self.scheduling.outbox_foreign_after(a, scheduling_settled, limit),
+        )
+        .await?;
+        // A batch short of the limit read everything up to the settled seq.
+        let hr_full = hr_entries.len() as i64 >= limit;
+        let scheduling_full = scheduling_entries.len() as i64 >= limit;
+        let more = hr_full || scheduling_full;
+        let hr_to = if hr_full { hr_entries.last().map_or(hr_settled, |e| e.seq) } else { hr_settled };
+        let scheduling_to = if scheduling_full {
+            scheduling_entries.last().map_or(scheduling_settled, |e| e.seq)
+        } else {
+            scheduling_settled
+        };
         let solution = self.hr.solution_enabled().await?;
 
         let mut work = Work::default();
         let mut deleted_workers: Vec<String> = Vec::new();
-        for e in hr_entries.iter().filter(|e| e.origin != "sync") {
+        for e in &hr_entries {
             let off = e.seq <= cursors.hr_off_until && !on_ranges.hr_on(e.seq);
             if e.entity == hr_entity::WORKER && e.operation == "delete" && !off {
                 deleted_workers.push(e.entity_key.clone());
@@ -143,13 +176,13 @@ impl Engine {
         }
         let held_ids: Vec<String> = scheduling_entries
             .iter()
-            .filter(|e| e.origin != "sync" && e.entity == scheduling_entity::RESOURCE_CHARACTERISTIC)
+            .filter(|e| e.entity == scheduling_entity::RESOURCE_CHARACTERISTIC)
             .map(|e| head(&e.entity_key).to_string())
             .collect();
         let numbers: std::collections::HashMap<String, String> =
             self.scheduling.worker_numbers_of(&held_ids).await?.into_iter().collect();
         let mut removed_resources: Vec<(String, bool)> = Vec::new();
-        for e in scheduling_entries.iter().filter(|e| e.origin != "sync") {
+        for e in &scheduling_entries {
             let off = e.seq <= cursors.scheduling_off_until && !on_ranges.scheduling_on(e.seq);
             match e.entity.as_str() {
                 scheduling_entity::RATING_MODEL | scheduling_entity::RATING_VALUE => {
@@ -197,6 +230,7 @@ impl Engine {
         }
 
         work.settle_off();
+        let planned = started.elapsed();
         let mut record = BatchRecord { cursors: Some((hr_to, scheduling_to)), ..BatchRecord::default() };
         let mut applied = Applied::default();
         // A worker deleted in HR while on (its latest change) takes its resource's
@@ -233,7 +267,7 @@ impl Engine {
         let recording = std::time::Instant::now();
         self.hr.record_batch(record).await?;
         let entries = (hr_entries.len() + scheduling_entries.len()) as u64;
-        tracing::debug!(entries, recorded = ?recording.elapsed(), "pass");
+        tracing::debug!(entries, ?planned, applied = ?recording - started, recorded = ?recording.elapsed(), "pass");
         Ok(Pass { entries, applied, more })
     }
 

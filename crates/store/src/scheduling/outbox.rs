@@ -32,7 +32,8 @@ pub struct Change {
 }
 
 /// A stored scheduling outbox entry.
-#[derive(Debug, Clone, PartialEq, Eq, sqlx::FromRow)]
+/// Deserialised from a folded read, its fields in column order (see [`crate::folded`]).
+#[derive(Debug, Clone, PartialEq, Eq, sqlx::FromRow, serde::Deserialize)]
 pub struct OutboxEntry {
     pub seq: i64,
     pub entity: String,
@@ -40,6 +41,7 @@ pub struct OutboxEntry {
     pub entity_key: String,
     pub operation: String,
     pub version: i64,
+    #[serde(deserialize_with = "crate::folded::stamp")]
     pub modified_at: DateTime<Utc>,
     pub origin: String,
 }
@@ -87,5 +89,11 @@ impl super::SchedulingStore {
         Ok(crate::on_read!(&self.db, c => {
             sqlx::query_as::<_, OutboxEntry>(sql).bind(after_seq).bind(limit).fetch_all(&mut *c).await?
         }))
+    }
+
+    /// Outbox entries in `after_seq < seq <= upto` that the sync engine did not write (origin
+    /// `sync`), oldest first: what the relay has to apply, without reading back its own writes.
+    pub async fn outbox_foreign_after(&self, after_seq: i64, upto: i64, limit: i64) -> StoreResult<Vec<OutboxEntry>> {
+        crate::outbox::foreign_entries(&self.db, "record_id", (after_seq, upto, limit)).await
     }
 }

@@ -4,6 +4,7 @@
 use super::{keys_json, MapKind, Projection, Selection};
 use crate::db::Backend;
 use crate::error::StoreResult;
+use crate::folded::Stamp;
 use crate::{on_read, HrStore};
 use chrono::{DateTime, NaiveDate, Utc};
 use serde_json::{json, Map, Value};
@@ -17,6 +18,12 @@ fn projection(key: String, meta: Meta, fields: Value) -> Projection {
         _ => Map::new(),
     };
     Projection { key, reference: rec_id.to_string(), version, modified_at, modified_by, fields }
+}
+
+/// Sorts projections by key (folded reads come back in no order).
+pub(crate) fn in_key_order(mut projections: Vec<Projection>) -> Vec<Projection> {
+    projections.sort_by(|a, b| a.key.cmp(&b.key));
+    projections
 }
 
 /// `WHERE <column> IN (<the JSON array bound as $1>)`.
@@ -86,6 +93,20 @@ impl HrStore {
         }))
     }
 
+    /// `columns` of the rows of `from` (tables and joins) that pass `filter`, which reads the
+    /// keys bound as `$1`; read folded (see [`crate::folded`]).
+    async fn read_folded<T: serde::de::DeserializeOwned>(
+        &self,
+        columns: &[&str],
+        from: &str,
+        filter: &str,
+        json: &str,
+    ) -> StoreResult<Vec<T>> {
+        let sql = format!("SELECT {} FROM {from} WHERE {filter}", self.db.backend().folded(columns));
+        let text: String = on_read!(&self.db, c => sqlx::query_scalar(&sql).bind(json).fetch_one(&mut *c).await?);
+        crate::folded::rows(&text)
+    }
+
     async fn read_workers(&self, filter: &str, json: &str) -> StoreResult<Vec<Projection>> {
         type Row = (
             i64,
@@ -99,79 +120,106 @@ impl HrStore {
             Option<NaiveDate>,
             Option<NaiveDate>,
             i64,
-            DateTime<Utc>,
+            Stamp,
             String,
         );
-        let sql = format!(
-            "SELECT rec_id, personnel_number, first_name, middle_name, last_name, email, phone, status, \
-             employment_start, employment_end, version, modified_at, modified_by FROM workers WHERE {filter} ORDER BY personnel_number"
-        );
-        let rows: Vec<Row> = on_read!(&self.db, c => sqlx::query_as(&sql).bind(json).fetch_all(&mut *c).await?);
-        Ok(rows
-            .into_iter()
-            .map(|(rec_id, pn, first, middle, last, email, phone, status, start, end, version, at, by)| {
-                let fields = json!({
-                    "personnel_number": pn,
-                    "name": full_name(&first, middle.as_deref(), &last),
-                    "first_name": first,
-                    "middle_name": middle,
-                    "last_name": last,
-                    "email": email,
-                    "phone": phone,
-                    "status": status,
-                    "employment_start": start,
-                    "employment_end": end,
-                });
-                projection(pn, (rec_id, version, at, by), fields)
-            })
-            .collect())
+        let columns = [
+            "rec_id",
+            "personnel_number",
+            "first_name",
+            "middle_name",
+            "last_name",
+            "email",
+            "phone",
+            "status",
+            "employment_start",
+            "employment_end",
+            "version",
+            "modified_at",
+            "modified_by",
+        ];
+        let rows: Vec<Row> = self.read_folded(&columns, "workers", filter, json).await?;
+        Ok(in_key_order(
+            rows.into_iter()
+                .map(|(rec_id, pn, first, middle, last, email, phone, status, start, end, version, at, by)| {
+                    let fields = json!({
+                        "personnel_number": pn,
+                        "name": full_name(&first, middle.as_deref(), &last),
+                        "first_name": first,
+                        "middle_name": middle,
+                        "last_name": last,
+                        "email": email,
+                        "phone": phone,
+                        "status": status,
+                        "employment_start": start,
+                        "employment_end": end,
+                    });
+                    projection(pn, (rec_id, version, at.0, by), fields)
+                })
+                .collect(),
+        ))
     }
 
     async fn read_worker_skills(&self, filter: &str, json: &str) -> StoreResult<Vec<Projection>> {
-        type Row = (i64, String, String, i64, String, NaiveDate, i64, DateTime<Utc>, String);
-        let sql = format!(
-            "SELECT ws.rec_id, w.personnel_number, s.code, l.factor, l.name, ws.level_date, ws.version, ws.modified_at, \
-             ws.modified_by FROM worker_skills ws JOIN workers w ON w.rec_id = ws.worker_id \
-             JOIN skills s ON s.rec_id = ws.skill_id JOIN rating_levels l ON l.rec_id = ws.rating_level_id \
-             WHERE {filter} ORDER BY w.personnel_number, s.code"
-        );
-        let rows: Vec<Row> = on_read!(&self.db, c => sqlx::query_as(&sql).bind(json).fetch_all(&mut *c).await?);
-        Ok(rows
-            .into_iter()
-            .map(|(rec_id, pn, code, factor, level, level_date, version, at, by)| {
-                let fields = json!({
-                    "personnel_number": pn,
-                    "skill": code,
-                    "level": factor,
-                    "level_name": level,
-                    "level_date": level_date,
-                });
-                projection(format!("{pn}/{code}"), (rec_id, version, at, by), fields)
-            })
-            .collect())
+        type Row = (i64, String, String, i64, String, NaiveDate, i64, Stamp, String);
+        let columns = [
+            "ws.rec_id",
+            "w.personnel_number",
+            "s.code",
+            "l.factor",
+            "l.name",
+            "ws.level_date",
+            "ws.version",
+            "ws.modified_at",
+            "ws.modified_by",
+        ];
+        let from = "worker_skills ws JOIN workers w ON w.rec_id = ws.worker_id \
+             JOIN skills s ON s.rec_id = ws.skill_id JOIN rating_levels l ON l.rec_id = ws.rating_level_id";
+        let rows: Vec<Row> = self.read_folded(&columns, from, filter, json).await?;
+        Ok(in_key_order(
+            rows.into_iter()
+                .map(|(rec_id, pn, code, factor, level, level_date, version, at, by)| {
+                    let fields = json!({
+                        "personnel_number": pn,
+                        "skill": code,
+                        "level": factor,
+                        "level_name": level,
+                        "level_date": level_date,
+                    });
+                    projection(format!("{pn}/{code}"), (rec_id, version, at.0, by), fields)
+                })
+                .collect(),
+        ))
     }
 
     async fn read_worker_certificates(&self, filter: &str, json: &str) -> StoreResult<Vec<Projection>> {
-        type Row = (i64, String, String, NaiveDate, Option<NaiveDate>, i64, DateTime<Utc>, String);
-        let sql = format!(
-            "SELECT wc.rec_id, w.personnel_number, t.code, wc.issued_on, wc.expires_on, wc.version, wc.modified_at, \
-             wc.modified_by FROM worker_certificates wc JOIN workers w ON w.rec_id = wc.worker_id \
-             JOIN certificate_types t ON t.rec_id = wc.certificate_type_id \
-             WHERE {filter} ORDER BY w.personnel_number, t.code"
-        );
-        let rows: Vec<Row> = on_read!(&self.db, c => sqlx::query_as(&sql).bind(json).fetch_all(&mut *c).await?);
-        Ok(rows
-            .into_iter()
-            .map(|(rec_id, pn, code, issued_on, expires_on, version, at, by)| {
-                let fields = json!({
-                    "personnel_number": pn,
-                    "certificate_type": code,
-                    "issued_on": issued_on,
-                    "expires_on": expires_on,
-                });
-                projection(format!("{pn}/{code}"), (rec_id, version, at, by), fields)
-            })
-            .collect())
+        type Row = (i64, String, String, NaiveDate, Option<NaiveDate>, i64, Stamp, String);
+        let columns = [
+            "wc.rec_id",
+            "w.personnel_number",
+            "t.code",
+            "wc.issued_on",
+            "wc.expires_on",
+            "wc.version",
+            "wc.modified_at",
+            "wc.modified_by",
+        ];
+        let from = "worker_certificates wc JOIN workers w ON w.rec_id = wc.worker_id \
+             JOIN certificate_types t ON t.rec_id = wc.certificate_type_id";
+        let rows: Vec<Row> = self.read_folded(&columns, from, filter, json).await?;
+        Ok(in_key_order(
+            rows.into_iter()
+                .map(|(rec_id, pn, code, issued_on, expires_on, version, at, by)| {
+                    let fields = json!({
+                        "personnel_number": pn,
+                        "certificate_type": code,
+                        "issued_on": issued_on,
+                        "expires_on": expires_on,
+                    });
+                    projection(format!("{pn}/{code}"), (rec_id, version, at.0, by), fields)
+                })
+                .collect(),
+        ))
     }
 
     async fn read_skills(&self, filter: &str, json: &str) -> StoreResult<Vec<Projection>> {

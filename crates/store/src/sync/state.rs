@@ -15,11 +15,12 @@ const HR: &str = "hr";
 const SCHEDULING: &str = "scheduling";
 
 /// One linked pair: the seed's tracking grid columns, and what the engine compares.
-#[derive(Debug, Clone, PartialEq, Serialize, sqlx::FromRow, utoipa::ToSchema)]
+/// Deserialised from a folded read, its fields in column order (see [`crate::folded`]).
+#[derive(Debug, Clone, PartialEq, Serialize, serde::Deserialize, sqlx::FromRow, utoipa::ToSchema)]
 pub struct TrackingRow {
     pub map_name: String,
     pub entity_key: String,
-    #[serde(skip)]
+    #[serde(skip_serializing)]
     pub owner_key: String,
     pub hr_entity: String,
     pub hr_ref: i64,
@@ -28,9 +29,11 @@ pub struct TrackingRow {
     pub hr_version: i64,
     pub scheduling_version: i64,
     /// The HR fields as last synced, JSON text.
-    #[serde(skip)]
+    #[serde(skip_serializing)]
     pub hr_fields: String,
+    #[serde(deserialize_with = "crate::folded::flag")]
     pub deleted_from_scheduling: bool,
+    #[serde(deserialize_with = "crate::folded::stamp")]
     pub synced_at: DateTime<Utc>,
 }
 
@@ -140,14 +143,19 @@ impl HrStore {
         if keys.is_empty() {
             return Ok(Vec::new());
         }
+        // Read folded (see [`crate::folded`]): a batch reads thousands of these.
+        let backend = self.db.backend();
+        let columns: Vec<&str> = TRACKING_COLUMNS.split(", ").map(str::trim).collect();
         let sql = format!(
-            "SELECT {TRACKING_COLUMNS} FROM sync_tracking WHERE map_name = $2 AND {column} IN ({})",
-            self.db.backend().json_strings()
+            "SELECT {} FROM sync_tracking WHERE map_name = $2 AND {column} IN ({})",
+            backend.folded(&columns),
+            backend.json_strings()
         );
         let keys = keys_json(keys);
-        Ok(on_read!(&self.db, c => {
-            sqlx::query_as::<_, TrackingRow>(&sql).bind(&keys).bind(map).fetch_all(&mut *c).await?
-        }))
+        let text: String = on_read!(&self.db, c => {
+            sqlx::query_scalar(&sql).bind(&keys).bind(map).fetch_one(&mut *c).await?
+        });
+        crate::folded::rows(&text)
     }
 
     /// A page of `map`'s tracking rows, by key.

@@ -1,7 +1,7 @@
 //! Resource characteristics written in one statement per batch, and the solution switch's
 //! unlink and relink of `hr_worker_number`.
 
-use crate::db::{timestamp_text, JsonType};
+use crate::db::{timestamp_text, JsonType, Tx};
 use crate::error::StoreResult;
 use crate::scheduling::outbox::{self, entity, Change};
 use crate::scheduling::SchedulingStore;
@@ -72,10 +72,9 @@ impl SchedulingStore {
                 on_read!(&self.db, c => sqlx::query_as(&sql).bind(&json).fetch_all(&mut *c).await?);
             rows.into_iter().map(|(model, value, id)| ((model, value), id)).collect()
         };
+        // Each write resolved: (resource, characteristic, rating value, issued on, expires on).
         let mut outcomes = Vec::new();
-        let mut rows = Vec::new();
-        let mut key_of: HashMap<(Uuid, Uuid), (String, String)> = HashMap::new();
-        let at = timestamp_text(now);
+        let mut resolved = Vec::new();
         for (_, w) in writes {
             let (number, name) = w.key.split_once('/').unwrap_or((w.key.as_str(), ""));
             let fail = |reason: String| WriteOutcome::Failed { key: w.key.clone(), reason };
@@ -102,48 +101,78 @@ impl SchedulingStore {
                     continue;
                 }
             };
-            key_of.insert((*resource, characteristic.id), (w.key.clone(), format!("{resource}/{name}")));
-            rows.push(json!([
-                self.ids.next_uuid().to_string(),
+            resolved.push((w, name, *resource, characteristic.id, value_id));
+        }
+        if resolved.is_empty() {
+            return Ok(outcomes);
+        }
+        let at = timestamp_text(now);
+        let mut tx = self.db.begin().await?;
+        // What these resources hold already (locked on PostgreSQL, and SQLite has one writer):
+        // a held characteristic is updated in place with the next version, the others inserted
+        // with ids of ours. Nothing is read back row by row.
+        let mut ids: Vec<Uuid> = resolved.iter().map(|r| r.2).collect();
+        ids.sort();
+        ids.dedup();
+        let held = held_versions(&mut tx, &ids).await?;
+        let (mut inserts, mut updates, mut changes) = (Vec::new(), Vec::new(), Vec::new());
+        for (w, name, resource, characteristic, value_id) in resolved {
+            let existing = held.get(&(resource, characteristic)).copied();
+            let (id, version) = existing.map_or_else(|| (self.ids.next_uuid(), 1), |(id, v)| (id, v + 1));
+            let row = json!([
+                id.to_string(),
                 resource.to_string(),
-                characteristic.id.to_string(),
+                characteristic.to_string(),
                 value_id.map(|v| v.to_string()),
                 text(&w.fields, "issued_on"),
                 text(&w.fields, "expires_on"),
                 at,
                 actor.name
-            ]));
-        }
-        if rows.is_empty() {
-            return Ok(outcomes);
-        }
-        let sql = format!(
-            "INSERT INTO resource_characteristics (id, resource_id, characteristic_id, rating_value_id, issued_on, \
-             expires_on, modified_at, modified_by, version) SELECT *, 1 FROM ({}) AS j WHERE true \
-             ON CONFLICT (resource_id, characteristic_id) DO UPDATE SET rating_value_id = excluded.rating_value_id, \
-             issued_on = excluded.issued_on, expires_on = excluded.expires_on, \
-             version = resource_characteristics.version + 1, modified_at = excluded.modified_at, \
-             modified_by = excluded.modified_by RETURNING id, resource_id, characteristic_id, version",
-            backend.select_json(&[U, U, U, U, Date, Date, Timestamp, JsonType::Text])
-        );
-        let json = Value::Array(rows).to_string();
-        let mut tx = self.db.begin().await?;
-        let written: Vec<(Uuid, Uuid, Uuid, i64)> =
-            on_tx!(&mut tx, c => sqlx::query_as(&sql).bind(&json).fetch_all(&mut *c).await?);
-        let mut changes = Vec::with_capacity(written.len());
-        for (id, resource, characteristic, version) in written {
-            let Some((key, outbox_key)) = key_of.get(&(resource, characteristic)) else { continue };
-            let operation = if version == 1 { Operation::Insert } else { Operation::Update };
+            ]);
+            if existing.is_some() {
+                updates.push(row)
+            } else {
+                inserts.push(row)
+            }
             changes.push(Change {
                 entity: entity::RESOURCE_CHARACTERISTIC,
                 record_id: id,
-                entity_key: outbox_key.clone(),
-                operation,
+                entity_key: format!("{resource}/{name}"),
+                operation: if existing.is_some() { Operation::Update } else { Operation::Insert },
                 version,
                 modified_at: now,
                 origin: actor.origin,
             });
-            outcomes.push(WriteOutcome::Written { key: key.clone(), reference: id.to_string(), version });
+            outcomes.push(WriteOutcome::Written { key: w.key.clone(), reference: id.to_string(), version });
+        }
+        let backend = self.db.backend();
+        let fields = [U, U, U, U, Date, Date, Timestamp, JsonType::Text];
+        if !inserts.is_empty() {
+            let sql = format!(
+                "INSERT INTO resource_characteristics (id, resource_id, characteristic_id, rating_value_id, issued_on, \
+                 expires_on, modified_at, modified_by, version) SELECT *, 1 FROM ({}) AS j",
+                backend.select_json(&fields)
+            );
+            let json = Value::Array(inserts).to_string();
+            on_tx!(&mut tx, c => { sqlx::query(&sql).bind(&json).execute(&mut *c).await?; });
+        }
+        if !updates.is_empty() {
+            let sql = format!(
+                "UPDATE resource_characteristics SET rating_value_id = j.rating_value_id, issued_on = j.issued_on, \
+                 expires_on = j.expires_on, version = resource_characteristics.version + 1, \
+                 modified_at = j.modified_at, modified_by = j.modified_by \
+                 FROM (SELECT {} AS id, {} AS rating_value_id, {} AS issued_on, {} AS expires_on, {} AS modified_at, \
+                 {} AS modified_by FROM {}) AS j WHERE resource_characteristics.id = j.id",
+                backend.json_field(0, U),
+                backend.json_field(3, U),
+                backend.json_field(4, Date),
+                backend.json_field(5, Date),
+                backend.json_field(6, Timestamp),
+                backend.json_field(7, JsonType::Text),
+                backend.json_rows()
+            );
+            let json = Value::Array(updates).to_string();
+            on_tx!(&mut tx, c => { sqlx::query(&sql).bind(&json).execute(&mut *c).await?; });
         }
         outbox::append(&mut tx, &changes).await?;
         tx.commit().await?;
@@ -225,4 +254,26 @@ impl SchedulingStore {
         tx.commit().await?;
         Ok(changes.len() as u64)
     }
+}
+
+/// The characteristics these resources hold: (resource, characteristic) → (id, version), read
+/// folded in the writing transaction, locked on PostgreSQL.
+async fn held_versions(tx: &mut Tx, resources: &[Uuid]) -> StoreResult<HashMap<(Uuid, Uuid), (Uuid, i64)>> {
+    let backend = tx.backend();
+    let columns = [backend.uuid_text("id"), backend.uuid_text("resource_id"), backend.uuid_text("characteristic_id")];
+    let sql = format!(
+        "SELECT {} FROM (SELECT id, resource_id, characteristic_id, version FROM resource_characteristics \
+         WHERE resource_id IN (SELECT {} FROM {}){}) AS h",
+        backend.folded(&[&columns[0], &columns[1], &columns[2], "version"]),
+        backend.json_field(0, JsonType::Uuid),
+        backend.json_rows(),
+        tx.for_update()
+    );
+    let json = Value::Array(resources.iter().map(|r| json!([r.to_string()])).collect()).to_string();
+    let text: String = on_tx!(tx, c => sqlx::query_scalar(&sql).bind(&json).fetch_one(&mut *c).await?);
+    let rows: Vec<(Uuid, Uuid, Uuid, i64)> = crate::folded::rows(&text)?;
+    Ok(rows
+        .into_iter()
+        .map(|(id, resource, characteristic, version)| ((resource, characteristic), (id, version)))
+        .collect())
 }

@@ -11,8 +11,10 @@ mod write;
 
 use super::{keys_json, MapKind, Projection, Selection};
 use crate::error::StoreResult;
+use crate::folded::{Flag, Stamp};
 use crate::on_read;
 use crate::scheduling::SchedulingStore;
+use crate::sync::hr_side::in_key_order;
 use chrono::{DateTime, NaiveDate, Utc};
 use serde_json::{json, Map, Value};
 use uuid::Uuid;
@@ -81,50 +83,86 @@ impl SchedulingStore {
         }))
     }
 
+    /// `columns` of the rows of `from` that pass `filter` (keys bound as `$1`, and `$2` when
+    /// given); read folded (see [`crate::folded`]).
+    async fn read_folded<T: serde::de::DeserializeOwned>(
+        &self,
+        columns: &[&str],
+        from: &str,
+        filter: &str,
+        binds: (&str, Option<&str>),
+    ) -> StoreResult<Vec<T>> {
+        let sql = format!("SELECT {} FROM {from} WHERE {filter}", self.db.backend().folded(columns));
+        let text: String = on_read!(&self.db, c => {
+            let mut query = sqlx::query_scalar(&sql).bind(binds.0);
+            if let Some(second) = binds.1 {
+                query = query.bind(second);
+            }
+            query.fetch_one(&mut *c).await?
+        });
+        crate::folded::rows(&text)
+    }
+
     async fn read_resources(&self, json: &str) -> StoreResult<Vec<Projection>> {
-        type Row = (Uuid, String, String, Option<String>, Option<String>, bool, String, i64, DateTime<Utc>, String);
-        let sql = format!(
-            "SELECT id, hr_worker_number, name, email, phone, active, resource_type, version, modified_at, modified_by \
-             FROM bookable_resources WHERE {}",
-            in_keys(self, "hr_worker_number")
-        );
-        let rows: Vec<Row> = on_read!(&self.db, c => sqlx::query_as(&sql).bind(json).fetch_all(&mut *c).await?);
-        Ok(rows
-            .into_iter()
-            .map(|(id, number, name, email, phone, active, resource_type, version, at, by)| {
-                let fields = json!({
-                    "hr_worker_number": number, "name": name, "email": email, "phone": phone,
-                    "active": active, "resource_type": resource_type,
-                });
-                projection(number, (id, version, at, by), fields)
-            })
-            .collect())
+        type Row = (Uuid, String, String, Option<String>, Option<String>, Flag, String, i64, Stamp, String);
+        let id = self.db.backend().uuid_text("id");
+        let columns = [
+            id.as_str(),
+            "hr_worker_number",
+            "name",
+            "email",
+            "phone",
+            "active",
+            "resource_type",
+            "version",
+            "modified_at",
+            "modified_by",
+        ];
+        let filter = in_keys(self, "hr_worker_number");
+        let rows: Vec<Row> = self.read_folded(&columns, "bookable_resources", &filter, (json, None)).await?;
+        Ok(in_key_order(
+            rows.into_iter()
+                .map(|(id, number, name, email, phone, active, resource_type, version, at, by)| {
+                    let fields = json!({
+                        "hr_worker_number": number, "name": name, "email": email, "phone": phone,
+                        "active": active.0, "resource_type": resource_type,
+                    });
+                    projection(number, (id, version, at.0, by), fields)
+                })
+                .collect(),
+        ))
     }
 
     async fn read_held(&self, kind: MapKind, json: &str) -> StoreResult<Vec<Projection>> {
-        type Row =
-            (Uuid, String, String, Option<i64>, Option<NaiveDate>, Option<NaiveDate>, i64, DateTime<Utc>, String);
-        let sql = format!(
-            "SELECT rc.id, r.hr_worker_number, c.name, v.value, rc.issued_on, rc.expires_on, rc.version, \
-             rc.modified_at, rc.modified_by FROM resource_characteristics rc \
-             JOIN bookable_resources r ON r.id = rc.resource_id JOIN characteristics c ON c.id = rc.characteristic_id \
-             LEFT JOIN rating_values v ON v.id = rc.rating_value_id \
-             WHERE c.characteristic_type = $2 AND {}",
-            in_keys(self, "r.hr_worker_number")
-        );
+        type Row = (Uuid, String, String, Option<i64>, Option<NaiveDate>, Option<NaiveDate>, i64, Stamp, String);
+        let id = self.db.backend().uuid_text("rc.id");
+        let columns = [
+            id.as_str(),
+            "r.hr_worker_number",
+            "c.name",
+            "v.value",
+            "rc.issued_on",
+            "rc.expires_on",
+            "rc.version",
+            "rc.modified_at",
+            "rc.modified_by",
+        ];
+        let from = "resource_characteristics rc JOIN bookable_resources r ON r.id = rc.resource_id \
+             JOIN characteristics c ON c.id = rc.characteristic_id LEFT JOIN rating_values v ON v.id = rc.rating_value_id";
+        let filter = format!("c.characteristic_type = $2 AND {}", in_keys(self, "r.hr_worker_number"));
         let ty = kind.characteristic_type().unwrap_or_default();
-        let rows: Vec<Row> =
-            on_read!(&self.db, c => sqlx::query_as(&sql).bind(json).bind(ty).fetch_all(&mut *c).await?);
-        Ok(rows
-            .into_iter()
-            .map(|(id, number, name, rating, issued_on, expires_on, version, at, by)| {
-                let fields = json!({
-                    "hr_worker_number": number, "characteristic": name, "rating": rating,
-                    "issued_on": issued_on, "expires_on": expires_on,
-                });
-                projection(format!("{number}/{name}"), (id, version, at, by), fields)
-            })
-            .collect())
+        let rows: Vec<Row> = self.read_folded(&columns, from, &filter, (json, Some(ty))).await?;
+        Ok(in_key_order(
+            rows.into_iter()
+                .map(|(id, number, name, rating, issued_on, expires_on, version, at, by)| {
+                    let fields = json!({
+                        "hr_worker_number": number, "characteristic": name, "rating": rating,
+                        "issued_on": issued_on, "expires_on": expires_on,
+                    });
+                    projection(format!("{number}/{name}"), (id, version, at.0, by), fields)
+                })
+                .collect(),
+        ))
     }
 
     async fn read_characteristics(&self, kind: MapKind, json: &str) -> StoreResult<Vec<Projection>> {

@@ -162,6 +162,7 @@ impl SchedulingStore {
                         hours.push(json!([id.to_string(), span.weekday.number(), span.start_minute, span.end_minute]));
                     }
                     inserts.push(row(id.to_string()));
+                    changes.push((id, w.key.clone(), Operation::Insert, 1));
                 }
             }
         }
@@ -169,18 +170,16 @@ impl SchedulingStore {
         let fields = [U, Text, Text, Text, Text, Bool, Text, Timestamp, Text];
         let mut tx = self.db.begin().await?;
         if !inserts.is_empty() {
+            // No RETURNING: the ids are ours and every row is version 1; a row that cannot be
+            // inserted fails the statement. (Rows read back one by one cost more than the insert.)
             let sql = format!(
                 "INSERT INTO bookable_resources (id, name, resource_type, email, phone, active, hr_worker_number, \
                  modified_at, modified_by, time_zone, capacity, version) \
-                 SELECT *, 'UTC', 1, 1 FROM ({}) AS j RETURNING id, hr_worker_number, version",
+                 SELECT *, 'UTC', 1, 1 FROM ({}) AS j",
                 backend.select_json(&fields)
             );
             let json = Value::Array(inserts).to_string();
-            let rows: Vec<(Uuid, String, i64)> =
-                on_tx!(&mut tx, c => sqlx::query_as(&sql).bind(&json).fetch_all(&mut *c).await?);
-            for (id, number, version) in rows {
-                changes.push((id, number, Operation::Insert, version));
-            }
+            on_tx!(&mut tx, c => { sqlx::query(&sql).bind(&json).execute(&mut *c).await?; });
             let sql = format!(
                 "INSERT INTO work_hours (resource_id, weekday, start_minute, end_minute) {}",
                 backend.select_json(&[U, JsonType::Int, JsonType::Int, JsonType::Int])
