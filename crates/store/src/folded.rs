@@ -34,6 +34,26 @@ impl Backend {
     }
 }
 
+/// `SELECT <columns folded> FROM <from> WHERE <filter>` with `binds` bound as `$1`, `$2` …,
+/// parsed into its rows.
+pub(crate) async fn select<T: DeserializeOwned>(
+    db: &crate::db::Db,
+    columns: &[&str],
+    from: &str,
+    filter: &str,
+    binds: &[&str],
+) -> StoreResult<Vec<T>> {
+    let sql = format!("SELECT {} FROM {from} WHERE {filter}", db.backend().folded(columns));
+    let text: String = crate::on_read!(db, c => {
+        let mut query = sqlx::query_scalar(&sql);
+        for value in binds {
+            query = query.bind(*value);
+        }
+        query.fetch_one(&mut *c).await?
+    });
+    rows(&text)
+}
+
 /// Parses a folded result (see [`Backend::folded`]) into its rows.
 pub fn rows<T: DeserializeOwned>(text: &str) -> StoreResult<Vec<T>> {
     serde_json::from_str(text).map_err(|e| StoreError::Database(sqlx::Error::Decode(Box::new(e))))

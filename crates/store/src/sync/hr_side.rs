@@ -93,20 +93,6 @@ impl HrStore {
         }))
     }
 
-    /// `columns` of the rows of `from` (tables and joins) that pass `filter`, which reads the
-    /// keys bound as `$1`; read folded (see [`crate::folded`]).
-    async fn read_folded<T: serde::de::DeserializeOwned>(
-        &self,
-        columns: &[&str],
-        from: &str,
-        filter: &str,
-        json: &str,
-    ) -> StoreResult<Vec<T>> {
-        let sql = format!("SELECT {} FROM {from} WHERE {filter}", self.db.backend().folded(columns));
-        let text: String = on_read!(&self.db, c => sqlx::query_scalar(&sql).bind(json).fetch_one(&mut *c).await?);
-        crate::folded::rows(&text)
-    }
-
     async fn read_workers(&self, filter: &str, json: &str) -> StoreResult<Vec<Projection>> {
         type Row = (
             i64,
@@ -138,7 +124,7 @@ impl HrStore {
             "modified_at",
             "modified_by",
         ];
-        let rows: Vec<Row> = self.read_folded(&columns, "workers", filter, json).await?;
+        let rows: Vec<Row> = crate::folded::select(&self.db, &columns, "workers", filter, &[json]).await?;
         Ok(in_key_order(
             rows.into_iter()
                 .map(|(rec_id, pn, first, middle, last, email, phone, status, start, end, version, at, by)| {
@@ -175,7 +161,7 @@ impl HrStore {
         ];
         let from = "worker_skills ws JOIN workers w ON w.rec_id = ws.worker_id \
              JOIN skills s ON s.rec_id = ws.skill_id JOIN rating_levels l ON l.rec_id = ws.rating_level_id";
-        let rows: Vec<Row> = self.read_folded(&columns, from, filter, json).await?;
+        let rows: Vec<Row> = crate::folded::select(&self.db, &columns, from, filter, &[json]).await?;
         Ok(in_key_order(
             rows.into_iter()
                 .map(|(rec_id, pn, code, factor, level, level_date, version, at, by)| {
@@ -206,7 +192,7 @@ impl HrStore {
         ];
         let from = "worker_certificates wc JOIN workers w ON w.rec_id = wc.worker_id \
              JOIN certificate_types t ON t.rec_id = wc.certificate_type_id";
-        let rows: Vec<Row> = self.read_folded(&columns, from, filter, json).await?;
+        let rows: Vec<Row> = crate::folded::select(&self.db, &columns, from, filter, &[json]).await?;
         Ok(in_key_order(
             rows.into_iter()
                 .map(|(rec_id, pn, code, issued_on, expires_on, version, at, by)| {

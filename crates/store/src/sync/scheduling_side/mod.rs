@@ -83,26 +83,6 @@ impl SchedulingStore {
         }))
     }
 
-    /// `columns` of the rows of `from` that pass `filter` (keys bound as `$1`, and `$2` when
-    /// given); read folded (see [`crate::folded`]).
-    async fn read_folded<T: serde::de::DeserializeOwned>(
-        &self,
-        columns: &[&str],
-        from: &str,
-        filter: &str,
-        binds: (&str, Option<&str>),
-    ) -> StoreResult<Vec<T>> {
-        let sql = format!("SELECT {} FROM {from} WHERE {filter}", self.db.backend().folded(columns));
-        let text: String = on_read!(&self.db, c => {
-            let mut query = sqlx::query_scalar(&sql).bind(binds.0);
-            if let Some(second) = binds.1 {
-                query = query.bind(second);
-            }
-            query.fetch_one(&mut *c).await?
-        });
-        crate::folded::rows(&text)
-    }
-
     async fn read_resources(&self, json: &str) -> StoreResult<Vec<Projection>> {
         type Row = (Uuid, String, String, Option<String>, Option<String>, Flag, String, i64, Stamp, String);
         let id = self.db.backend().uuid_text("id");
@@ -119,7 +99,7 @@ impl SchedulingStore {
             "modified_by",
         ];
         let filter = in_keys(self, "hr_worker_number");
-        let rows: Vec<Row> = self.read_folded(&columns, "bookable_resources", &filter, (json, None)).await?;
+        let rows: Vec<Row> = crate::folded::select(&self.db, &columns, "bookable_resources", &filter, &[json]).await?;
         Ok(in_key_order(
             rows.into_iter()
                 .map(|(id, number, name, email, phone, active, resource_type, version, at, by)| {
@@ -151,7 +131,7 @@ impl SchedulingStore {
              JOIN characteristics c ON c.id = rc.characteristic_id LEFT JOIN rating_values v ON v.id = rc.rating_value_id";
         let filter = format!("c.characteristic_type = $2 AND {}", in_keys(self, "r.hr_worker_number"));
         let ty = kind.characteristic_type().unwrap_or_default();
-        let rows: Vec<Row> = self.read_folded(&columns, from, &filter, (json, Some(ty))).await?;
+        let rows: Vec<Row> = crate::folded::select(&self.db, &columns, from, &filter, &[json, ty]).await?;
         Ok(in_key_order(
             rows.into_iter()
                 .map(|(id, number, name, rating, issued_on, expires_on, version, at, by)| {
