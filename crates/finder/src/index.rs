@@ -7,8 +7,8 @@ use chrono::NaiveDate;
 use roaring::{MultiOps, RoaringBitmap};
 use uuid::Uuid;
 
-use crate::calendar::{to_us, Calendars};
-use crate::doc::{Interval, ResourceDoc};
+use crate::calendar::{from_us, to_us, Calendars};
+use crate::doc::{HeldCharacteristic, Interval, ResourceDoc, WorkPeriod};
 
 /// The in-memory index behind the resource finder. See the crate documentation.
 #[derive(Debug, Default)]
@@ -18,23 +18,35 @@ pub struct ResourceIndex {
     free_slots: Vec<u32>,
     pub(crate) active: RoaringBitmap,
     pub(crate) types: HashMap<String, RoaringBitmap>,
+    /// Resource type names, interned for good like characteristic names; an entry keeps the
+    /// position of its type here.
+    type_names: Vec<String>,
     /// Characteristic names are interned for good (their number is small and bounded).
     pub(crate) char_ids: HashMap<String, u32>,
+    /// By characteristic id.
+    char_names: Vec<String>,
     pub(crate) chars: Vec<CharIndex>,
     pub(crate) calendars: Calendars,
 }
 
-/// A resource in its slot, with what the search needs precomputed.
+/// A resource in its slot: what the search needs, precomputed, and no more. At a million
+/// resources every byte here is a megabyte, so the document itself is not kept: names of
+/// characteristics and types are interned, the calendar is shared, and [`ResourceIndex::get`]
+/// puts a document back together when asked.
 #[derive(Debug)]
 pub(crate) struct Entry {
-    pub doc: ResourceDoc,
+    pub id: Uuid,
+    pub name: Box<str>,
     /// The name's first 16 bytes, big-endian, zero-padded: orders like the name whenever two
     /// keys differ, without following the name's pointer.
     pub name_key: u128,
+    pub capacity: u32,
     pub calendar: u32,
+    /// Position in `ResourceIndex::type_names`.
+    pub resource_type: u32,
     /// Sorted by characteristic id.
-    pub held: Vec<Held>,
-    /// `doc.hard_bookings` in µs, same order (sorted by start).
+    pub held: Box<[Held]>,
+    /// Hard bookings in µs, sorted by start.
     pub bookings: Vec<(i64, i64)>,
     /// An upper bound on the length of any booking, to find the relevant ones by start.
     pub max_booking: i64,
@@ -43,8 +55,10 @@ pub(crate) struct Entry {
 #[derive(Debug, Clone, Copy)]
 pub(crate) struct Held {
     pub char_id: u32,
+    pub certification: bool,
+    /// Whether it has a rating at all (`rating` is then 0, as a search counts it).
+    pub rated: bool,
     pub rating: i64,
-    /// Set only for certifications with an expiry date.
     pub expires_on: Option<NaiveDate>,
 }
 
@@ -56,7 +70,7 @@ impl Entry {
         self.held[start..]
             .iter()
             .take_while(|h| h.char_id == char_id)
-            .filter(|h| h.expires_on.is_none_or(|d| d >= end_date))
+            .filter(|h| !h.certification || h.expires_on.is_none_or(|d| d >= end_date))
             .map(|h| h.rating)
             .max()
     }
@@ -157,13 +171,19 @@ impl ResourceIndex {
                     let id = self.chars.len() as u32;
                     self.chars.push(CharIndex::default());
                     self.char_ids.insert(c.name.clone(), id);
+                    self.char_names.push(c.name.clone());
                     id
                 }
             };
             let rating = c.rating.unwrap_or(0);
             self.chars[char_id as usize].insert(rating, slot);
-            let expires_on = if c.certification { c.expires_on } else { None };
-            held.push(Held { char_id, rating, expires_on });
+            held.push(Held {
+                char_id,
+                certification: c.certification,
+                rated: c.rating.is_some(),
+                rating,
+                expires_on: c.expires_on,
+            });
         }
         held.sort_unstable_by_key(|h| h.char_id);
 
@@ -180,22 +200,40 @@ impl ResourceIndex {
                 self.types.insert(doc.resource_type.clone(), bitmap);
             }
         }
+        let resource_type = match self.type_names.iter().position(|t| *t == doc.resource_type) {
+            Some(i) => i as u32,
+            None => {
+                self.type_names.push(std::mem::take(&mut doc.resource_type));
+                (self.type_names.len() - 1) as u32
+            }
+        };
         let calendar = self.calendars.acquire(doc.time_zone, &doc.work_hours);
 
-        doc.hard_bookings.sort_unstable();
-        let bookings: Vec<(i64, i64)> = doc.hard_bookings.iter().map(to_us_pair).collect();
+        let mut bookings: Vec<(i64, i64)> = doc.hard_bookings.iter().map(to_us_pair).collect();
+        bookings.sort_unstable();
         let max_booking = bookings.iter().map(|(s, e)| e - s).max().unwrap_or(0).max(0);
-        self.slots[slot as usize] =
-            Some(Entry { name_key: name_key(&doc.name), doc, calendar, held, bookings, max_booking });
+        self.slots[slot as usize] = Some(Entry {
+            id: doc.id,
+            name_key: name_key(&doc.name),
+            name: doc.name.into_boxed_str(),
+            capacity: doc.capacity,
+            calendar,
+            resource_type,
+            held: held.into_boxed_slice(),
+            bookings,
+            max_booking,
+        });
     }
 
-    /// Removes a resource; returns its document if it was indexed.
-    pub fn remove(&mut self, id: Uuid) -> Option<ResourceDoc> {
-        let slot = self.ids.remove(&id)?;
-        let entry = self.unindex(slot);
+    /// Removes a resource; returns whether it was indexed.
+    pub fn remove(&mut self, id: Uuid) -> bool {
+        let Some(slot) = self.ids.remove(&id) else {
+            return false;
+        };
+        self.unindex(slot);
         self.slots[slot as usize] = None;
         self.free_slots.push(slot);
-        Some(entry.doc)
+        true
     }
 
     /// Takes the entry out of every bitmap and releases its calendar; leaves the slot empty.
@@ -205,10 +243,11 @@ impl ResourceIndex {
             self.chars[h.char_id as usize].remove(h.rating, slot);
         }
         self.active.remove(slot);
-        if let Some(bitmap) = self.types.get_mut(&entry.doc.resource_type) {
+        let resource_type = &self.type_names[entry.resource_type as usize];
+        if let Some(bitmap) = self.types.get_mut(resource_type) {
             bitmap.remove(slot);
             if bitmap.is_empty() {
-                self.types.remove(&entry.doc.resource_type);
+                self.types.remove(resource_type);
             }
         }
         self.calendars.release(entry.calendar);
@@ -220,9 +259,8 @@ impl ResourceIndex {
         let Some(entry) = self.entry_mut(id) else {
             return false;
         };
-        let i = entry.doc.hard_bookings.partition_point(|b| *b <= interval);
-        entry.doc.hard_bookings.insert(i, interval);
         let (s, e) = to_us_pair(&interval);
+        let i = entry.bookings.partition_point(|b| *b <= (s, e));
         entry.bookings.insert(i, (s, e));
         entry.max_booking = entry.max_booking.max(e - s);
         true
@@ -233,9 +271,8 @@ impl ResourceIndex {
         let Some(entry) = self.entry_mut(id) else {
             return false;
         };
-        match entry.doc.hard_bookings.binary_search(&interval) {
+        match entry.bookings.binary_search(&to_us_pair(&interval)) {
             Ok(i) => {
-                entry.doc.hard_bookings.remove(i);
                 entry.bookings.remove(i);
                 true
             }
@@ -251,14 +288,48 @@ impl ResourceIndex {
         self.ids.is_empty()
     }
 
-    /// The document as indexed (its hard bookings sorted).
-    pub fn get(&self, id: Uuid) -> Option<&ResourceDoc> {
-        self.entry(id).map(|e| &e.doc)
+    /// The document as indexed, put back together: its calendar normalised (sorted, touching
+    /// periods merged), characteristics by name, hard bookings sorted and to the microsecond.
+    pub fn get(&self, id: Uuid) -> Option<ResourceDoc> {
+        let slot = *self.ids.get(&id)?;
+        Some(self.doc(slot, self.slots[slot as usize].as_ref()?))
     }
 
-    /// Every indexed document, in no particular order.
-    pub fn iter(&self) -> impl Iterator<Item = &ResourceDoc> {
-        self.slots.iter().flatten().map(|e| &e.doc)
+    /// Every indexed document (see [`ResourceIndex::get`]), in no particular order.
+    pub fn iter(&self) -> impl Iterator<Item = ResourceDoc> + '_ {
+        self.ids.values().filter_map(|&slot| Some(self.doc(slot, self.slots[slot as usize].as_ref()?)))
+    }
+
+    fn doc(&self, slot: u32, entry: &Entry) -> ResourceDoc {
+        let calendar = self.calendars.get(entry.calendar);
+        ResourceDoc {
+            id: entry.id,
+            name: entry.name.to_string(),
+            resource_type: self.type_names[entry.resource_type as usize].clone(),
+            active: self.active.contains(slot),
+            time_zone: calendar.tz,
+            capacity: entry.capacity,
+            work_hours: calendar
+                .periods
+                .iter()
+                .map(|&(day, start_minute, end_minute)| WorkPeriod {
+                    weekday: chrono::Weekday::try_from(day).expect("weekdays are stored from 0 to 6"),
+                    start_minute,
+                    end_minute,
+                })
+                .collect(),
+            characteristics: entry
+                .held
+                .iter()
+                .map(|h| HeldCharacteristic {
+                    name: self.char_names[h.char_id as usize].clone(),
+                    rating: h.rated.then_some(h.rating),
+                    certification: h.certification,
+                    expires_on: h.expires_on,
+                })
+                .collect(),
+            hard_bookings: entry.bookings.iter().map(|&(s, e)| Interval::new(from_us(s), from_us(e))).collect(),
+        }
     }
 
     pub(crate) fn entry(&self, id: Uuid) -> Option<&Entry> {
@@ -269,6 +340,10 @@ impl ResourceIndex {
     fn entry_mut(&mut self, id: Uuid) -> Option<&mut Entry> {
         let slot = *self.ids.get(&id)?;
         self.slots[slot as usize].as_mut()
+    }
+
+    pub(crate) fn type_name(&self, entry: &Entry) -> &str {
+        &self.type_names[entry.resource_type as usize]
     }
 
     pub(crate) fn slot(&self, slot: u32) -> &Entry {

@@ -52,7 +52,7 @@ impl WindowCache {
             &window.intervals,
             window.total,
             entry.bookings_near(from, to),
-            entry.doc.capacity,
+            entry.capacity,
             from,
             to,
             &mut self.scratch,
@@ -75,7 +75,7 @@ impl Ord for Ranked<'_> {
         other.score.cmp(&self.score).then(other.free_minutes.cmp(&self.free_minutes)).then_with(|| {
             let a = self.index.slot(self.slot);
             let b = other.index.slot(other.slot);
-            a.name_key.cmp(&b.name_key).then_with(|| a.doc.name.cmp(&b.doc.name)).then(a.doc.id.cmp(&b.doc.id))
+            a.name_key.cmp(&b.name_key).then_with(|| a.name.cmp(&b.name)).then(a.id.cmp(&b.id))
         })
     }
 }
@@ -158,7 +158,7 @@ impl ResourceIndex {
         let mut cache = WindowCache::new(self, from, to);
         cache.window(self, entry.calendar);
         let window = cache.windows[entry.calendar as usize].as_ref().expect("just computed");
-        free_pieces(&window.intervals, entry.bookings_near(from, to), entry.doc.capacity, from, to, &mut cache.scratch)
+        free_pieces(&window.intervals, entry.bookings_near(from, to), entry.capacity, from, to, &mut cache.scratch)
             .into_iter()
             .map(|(s, e)| Interval::new(from_us(s), from_us(e)))
             .collect()
@@ -215,9 +215,9 @@ impl ResourceIndex {
             .collect();
         let reason = reason(&matched, r.free_minutes);
         Match {
-            id: entry.doc.id,
-            name: entry.doc.name.clone(),
-            resource_type: entry.doc.resource_type.clone(),
+            id: entry.id,
+            name: entry.name.to_string(),
+            resource_type: self.type_name(entry).to_string(),
             rank,
             score: r.score,
             matched,

@@ -203,7 +203,7 @@ fn apply(index: &mut ResourceIndex, model: &mut BTreeMap<Uuid, ResourceDoc>, op:
         }
         Op::Remove(n) => {
             let id = Uuid::from_u128(n);
-            assert_eq!(index.remove(id).is_some(), model.remove(&id).is_some());
+            assert_eq!(index.remove(id), model.remove(&id).is_some());
         }
         Op::Book(n, start, len) => {
             let id = Uuid::from_u128(n);

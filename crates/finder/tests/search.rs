@@ -160,7 +160,7 @@ fn upsert_replaces_the_whole_document() {
     let mut workers = query(&[]);
     workers.resource_types = Some(vec!["worker".into()]);
     assert_eq!(ids(&index.search(&workers)), vec![id(2)]);
-    assert_eq!(index.get(id(1)).map(|d| d.name.as_str()), Some("Ann B."));
+    assert_eq!(index.get(id(1)).map(|d| d.name), Some("Ann B.".to_string()));
 }
 
 #[test]
@@ -168,8 +168,8 @@ fn remove_forgets_the_resource_and_reuses_its_slot() {
     let mut index = ResourceIndex::new();
     index.upsert(with_chars(1, "Ann", vec![skill("Welding", 5)]));
     index.upsert(with_chars(2, "Bob", vec![skill("Welding", 2)]));
-    assert!(index.remove(id(1)).is_some());
-    assert!(index.remove(id(1)).is_none());
+    assert!(index.remove(id(1)));
+    assert!(!index.remove(id(1)));
     assert_eq!(index.len(), 1);
     assert!(index.get(id(1)).is_none());
     assert_eq!(ids(&index.search(&query(&[("Welding", 1)]))), vec![id(2)]);
@@ -212,4 +212,40 @@ fn query_json_defaults() {
     })
     .unwrap();
     assert_eq!(m["free_minutes"], 60);
+}
+
+#[test]
+fn get_puts_the_document_back_together() {
+    let mut index = ResourceIndex::new();
+    let mut ann = with_chars(
+        1,
+        "Ann",
+        vec![
+            skill("Welding", 5),
+            cert("Forklift licence", None, Some("2024-06-05")),
+            hrbridge_finder::HeldCharacteristic {
+                name: "Painting".into(),
+                rating: None,
+                certification: false,
+                expires_on: Some(date("2030-01-01")),
+            },
+        ],
+    );
+    ann.resource_type = "crew".into();
+    ann.active = false;
+    ann.capacity = 3;
+    ann.time_zone = chrono_tz::Europe::Paris;
+    ann.hard_bookings = vec![iv("2024-06-04T09:00:00Z", "2024-06-04T10:00:00Z")];
+    index.upsert(ann.clone());
+    assert_eq!(index.get(id(1)), Some(ann.clone()));
+
+    // Bookings added and removed afterwards show too, in order.
+    let early = iv("2024-06-03T09:00:00Z", "2024-06-03T09:30:00Z");
+    assert!(index.add_hard_booking(id(1), early));
+    let mut booked = ann.clone();
+    booked.hard_bookings.insert(0, early);
+    assert_eq!(index.get(id(1)).map(|d| d.hard_bookings), Some(booked.hard_bookings));
+    assert!(index.remove_hard_booking(id(1), early));
+    assert!(!index.remove_hard_booking(id(1), early));
+    assert_eq!(index.iter().collect::<Vec<_>>(), vec![ann]);
 }

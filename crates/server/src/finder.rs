@@ -18,6 +18,8 @@ const OUTBOX_PAGE: i64 = 10_000;
 /// How long a hole in the outbox's seqs is looked at again before it is taken for a rolled-back
 /// transaction's.
 const GAP_PATIENCE: Duration = Duration::from_secs(60);
+/// How many pages of snapshots a rebuild reads at once.
+const PAGES_AT_ONCE: usize = 2;
 /// The most holes remembered at once (the oldest are dropped first).
 const MAX_GAPS: usize = 10_000;
 
@@ -48,10 +50,7 @@ impl Finder {
     pub async fn load(store: &SchedulingStore) -> StoreResult<Self> {
         // Note where the outbox is before reading, so changes made while loading are re-applied.
         let applied = last_seq(store, 0).await?;
-        let mut index = ResourceIndex::new();
-        for snapshot in store.resource_snapshots(None).await? {
-            index.upsert(doc_from(snapshot));
-        }
+        let index = build_index(store).await?;
         let progress = Progress { applied, gaps: BTreeMap::new() };
         Ok(Self { index: RwLock::new(index), progress: tokio::sync::Mutex::new(progress) })
     }
@@ -85,10 +84,7 @@ impl Finder {
             }
         }
         if changed.everything {
-            let mut index = ResourceIndex::new();
-            for snapshot in store.resource_snapshots(None).await? {
-                index.upsert(doc_from(snapshot));
-            }
+            let index = build_index(store).await?;
             *self.index.write().expect("finder index lock") = index;
         } else if !changed.resources.is_empty() {
             let ids: Vec<Uuid> = changed.resources.into_iter().collect();
@@ -140,6 +136,38 @@ impl Changed {
             Err(_) => self.everything = true,
         }
     }
+}
+
+/// An index of every resource in the store. Pages are read two at a time (each on its own
+/// connection, so on its own SQLite thread) and parsed by one task while this one indexes the
+/// pages before, so loading and indexing overlap.
+async fn build_index(store: &SchedulingStore) -> StoreResult<ResourceIndex> {
+    use futures::StreamExt;
+    let pages = std::sync::Arc::new(store.snapshot_pages().await?);
+    let (sender, mut receiver) = tokio::sync::mpsc::channel(PAGES_AT_ONCE);
+    let reader = tokio::spawn(async move {
+        let mut loaded = futures::stream::iter(0..pages.len())
+            .map(|page| {
+                let pages = pages.clone();
+                async move { pages.page(page).await }
+            })
+            .buffer_unordered(PAGES_AT_ONCE);
+        while let Some(page) = loaded.next().await {
+            let failed = page.is_err();
+            if sender.send(page).await.is_err() || failed {
+                return;
+            }
+        }
+    });
+    let mut index = ResourceIndex::new();
+    while let Some(page) = receiver.recv().await {
+        for snapshot in page? {
+            index.upsert(doc_from(snapshot));
+        }
+    }
+    // Every page has been sent (an error returned above, which drops the receiver).
+    reader.await.expect("the snapshot reader does not panic");
+    Ok(index)
 }
 
 async fn last_seq(store: &SchedulingStore, mut after: i64) -> StoreResult<i64> {

@@ -12,6 +12,9 @@ use hrbridge_store::Actor;
 use std::collections::{BTreeSet, HashSet};
 use std::sync::Arc;
 
+/// How many pages sync now applies before it lets go of the apply lock (see `full_sync`).
+const PAGES_PER_LOCK: usize = 4;
+
 impl Engine {
     /// Records a queued sync-now job for `map` and starts it in the background.
     pub async fn start_sync_now(self: &Arc<Self>, actor: &Actor, map: &str, job_id: String) -> SyncResult<SyncJob> {
@@ -75,27 +78,72 @@ impl Engine {
             }
             total.add(self.catch_up().await?);
         }
+        // Pages are pipelined: a page's record (tracking rows, in the HR store) is written while
+        // the next page is read and applied (in the scheduling store), so the two stores' writers
+        // work at once. Records still commit in page order, and the apply lock is held across
+        // the overlap, so no relay pass sees a page applied but not yet recorded; it is let go
+        // every `PAGES_PER_LOCK` pages, once the last record is in, for live changes to pass.
+        let mut pending: Option<(BatchRecord, i64, Applied)> = None;
+        let mut guard = None;
+        let mut pages_under_lock = 0;
         loop {
-            let page = self.next_owners(map, &after).await?;
-            let Some(last) = page.last().cloned() else { break };
-            let _guard = self.apply_lock.lock().await;
-            // Another process's relay may hold the lease: wait for it, a page at a time.
+            if guard.is_none() {
+                guard = Some(self.apply_lock.lock().await);
+            }
+            // Another process's relay may hold the lease: wait for it.
             while !self.hold_lease().await? {
                 tokio::time::sleep(std::time::Duration::from_millis(50)).await;
             }
-            let mut record = BatchRecord::default();
-            let applied = self.reconcile(map, Selection::Owners(&page), &none, None, &mut record).await?;
-            self.hr.record_batch(record).await?;
-            drop(_guard);
-            total.add(applied);
-            if let Some(job) = job.as_deref_mut() {
-                job.done += page.len() as i64;
-                job.errors += applied.errors as i64;
-                self.hr.update_sync_job(job).await?;
+            let recorded = async {
+                match pending.take() {
+                    Some((record, owners, applied)) => {
+                        self.hr.record_batch(record).await.map(|_| Some((owners, applied)))
+                    }
+                    None => Ok(None),
+                }
+            };
+            let applied = async {
+                let page = self.next_owners(map, &after).await?;
+                let Some(last) = page.last().cloned() else { return SyncResult::Ok(None) };
+                let mut record = BatchRecord::default();
+                let applied = self.reconcile(map, Selection::Owners(&page), &none, None, &mut record).await?;
+                Ok(Some((record, page.len() as i64, applied, last)))
+            };
+            let (recorded, applied) = tokio::join!(recorded, applied);
+            if let Some((owners, applied)) = recorded? {
+                self.count_page(job.as_deref_mut(), &mut total, owners, applied).await?;
             }
+            let Some((record, owners, applied, last)) = applied? else { break };
+            pending = Some((record, owners, applied));
             after = last;
+            pages_under_lock += 1;
+            if pages_under_lock == PAGES_PER_LOCK {
+                if let Some((record, owners, applied)) = pending.take() {
+                    self.hr.record_batch(record).await?;
+                    self.count_page(job.as_deref_mut(), &mut total, owners, applied).await?;
+                }
+                guard = None;
+                pages_under_lock = 0;
+            }
         }
         Ok(total)
+    }
+
+    /// Counts a recorded page of `owners` into `total` and into the job's progress.
+    async fn count_page(
+        &self,
+        job: Option<&mut SyncJob>,
+        total: &mut Applied,
+        owners: i64,
+        applied: Applied,
+    ) -> SyncResult<()> {
+        total.add(applied);
+        if let Some(job) = job {
+            job.done += owners;
+            job.errors += applied.errors as i64;
+            self.hr.update_sync_job(job).await?;
+        }
+        Ok(())
     }
 
     /// The next `batch_size` owners after `after` on either side or in the tracking table.

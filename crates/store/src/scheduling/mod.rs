@@ -14,6 +14,7 @@ mod resources;
 mod snapshot_load;
 pub mod snapshots;
 
+pub use snapshot_load::{SnapshotPages, SNAPSHOT_PAGE};
 pub use snapshots::{CharacteristicSnapshot, ResourceSnapshot, WorkHoursSnapshot};
 
 use crate::db::Db;
