@@ -1,14 +1,15 @@
 //! Loading every resource's snapshot (the finder's index at start), a page of resources at a
 //! time. A page is one query whose result is one JSON value (see [`crate::folded`]): each
 //! resource with its calendar, characteristics and hard bookings nested inside it, so a page of
-//! 5,000 resources crosses the driver once instead of as 5,000 rows (or as 80,000 rows of
+//! 2,500 resources crosses the driver once instead of as 2,500 rows (or as 40,000 rows of
 //! calendar spans, characteristics and bookings). Characteristics and rating values (a few
 //! hundred rows) are read once, first, and looked up here by id, so the page query needs no
-//! joins.
+//! joins. Where the pages end (every 2,500th id) is read first too, so pages are ranges of ids
+//! that can be read in any order, and several at once.
 //!
-//! Pages follow each other by id (keyset), each in its own read: a write between two pages can
-//! show in one and not the other. The finder notes the outbox's seq before it loads and applies
-//! every change after it, so it ends up current all the same.
+//! Each page is its own read: a write between two pages can show in one and not the other. The
+//! finder notes the outbox's seq before it loads and applies every change after it, so it ends
+//! up current all the same.
 
 use super::snapshots::{CharacteristicSnapshot, ResourceSnapshot, WorkHoursSnapshot};
 use super::SchedulingStore;
@@ -61,8 +62,8 @@ pub struct SnapshotPages {
 /// The rows of `from_where` as a nested JSON array of `columns`, `[]` when there are none.
 fn nested(backend: Backend, columns: &str, from_where: &str) -> String {
     match backend {
-        // A subquery's result loses SQLite's JSON subtype: json() gives it back, so the outer
-        // array nests it instead of quoting it as text.
+        // Whether a subquery's result keeps SQLite's JSON subtype has changed between SQLite
+        // versions: json() makes sure the outer array nests it instead of quoting it as text.
         Backend::Sqlite => {
             format!("json(COALESCE((SELECT json_group_array(json_array({columns})) FROM {from_where}), '[]'))")
         }
