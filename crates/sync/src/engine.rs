@@ -86,7 +86,8 @@ impl Engine {
     }
 
     /// Reconciles `map` for `selection`; keys in `off` were changed while the integration was
-    /// off; HR deletes are applied for the keys in `deletes_due` (all when `None`). Adds what
+    /// off; HR deletes are applied for the keys in `deletes_due` (all when `None`). `pending`
+    /// is an earlier batch applied but not recorded yet (see [`crate::pipeline`]). Adds what
     /// the HR store must record to `record`.
     pub(crate) async fn reconcile(
         &self,
@@ -94,6 +95,7 @@ impl Engine {
         selection: Selection<'_>,
         off: &HashSet<String>,
         deletes_due: Option<&HashSet<String>>,
+        pending: Option<&BatchRecord>,
         record: &mut BatchRecord,
     ) -> SyncResult<Applied> {
         let kind = map.kind;
@@ -102,7 +104,7 @@ impl Engine {
         let read_hr = started.elapsed();
         let scheduling_rows = self.scheduling.sync_read(kind, selection).await?;
         let read_scheduling = started.elapsed();
-        let links = self.hr.tracking_for(map.name(), &selection).await?;
+        let links = self.links(map, &selection, pending).await?;
         let read_links = started.elapsed();
         let mut records: BTreeMap<String, Record> = BTreeMap::new();
         let blank = || Record { hr: None, scheduling: None, link: None };

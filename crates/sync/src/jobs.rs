@@ -13,7 +13,7 @@ use std::collections::{BTreeSet, HashSet};
 use std::sync::Arc;
 
 /// How many pages sync now applies before it lets go of the apply lock (see `full_sync`).
-const PAGES_PER_LOCK: usize = 4;
+const PAGES_PER_LOCK: usize = 8;
 
 impl Engine {
     /// Records a queued sync-now job for `map` and starts it in the background.
@@ -97,7 +97,7 @@ impl Engine {
             let recorded = async {
                 match pending.take() {
                     Some((record, owners, applied)) => {
-                        self.hr.record_batch(record).await.map(|_| Some((owners, applied)))
+                        self.hr.record_batch(&record).await.map(|_| Some((owners, applied)))
                     }
                     None => Ok(None),
                 }
@@ -106,7 +106,7 @@ impl Engine {
                 let page = self.next_owners(map, &after).await?;
                 let Some(last) = page.last().cloned() else { return SyncResult::Ok(None) };
                 let mut record = BatchRecord::default();
-                let applied = self.reconcile(map, Selection::Owners(&page), &none, None, &mut record).await?;
+                let applied = self.reconcile(map, Selection::Owners(&page), &none, None, None, &mut record).await?;
                 Ok(Some((record, page.len() as i64, applied, last)))
             };
             let (recorded, applied) = tokio::join!(recorded, applied);
@@ -119,7 +119,7 @@ impl Engine {
             pages_under_lock += 1;
             if pages_under_lock == PAGES_PER_LOCK {
                 if let Some((record, owners, applied)) = pending.take() {
-                    self.hr.record_batch(record).await?;
+                    self.hr.record_batch(&record).await?;
                     self.count_page(job.as_deref_mut(), &mut total, owners, applied).await?;
                 }
                 guard = None;

@@ -1,10 +1,10 @@
 //! The relay: read both outboxes after their cursors, turn entries into keys per map, reconcile
 //! the maps in dependency order, then record links, conflicts, errors and the new cursors in one
-//! HR transaction. Entries the engine wrote itself (origin `sync`) are skipped, so nothing
-//! echoes. Entries at or below a store's `off_until` seq were written while the integration was
-//! off (but for the ranges written while it was on, `OnRanges`) and follow the missed-request
-//! rules. A change made only on the scheduling side applies
-//! only to a linked pair (see `reaching_hr`).
+//! HR transaction, while the next pass runs (see [`crate::pipeline`]). Entries the engine wrote
+//! itself (origin `sync`) are skipped, so nothing echoes. Entries at or below a store's
+//! `off_until` seq were written while the integration was off (but for the ranges written while
+//! it was on, `OnRanges`) and follow the missed-request rules. A change made only on the
+//! scheduling side applies only to a linked pair (see `reaching_hr`).
 
 use crate::engine::{Applied, Engine};
 use crate::error::SyncResult;
@@ -15,6 +15,11 @@ use hrbridge_store::sync::journal::Run;
 use hrbridge_store::sync::state::BatchRecord;
 use hrbridge_store::sync::{MapKind, Selection};
 use std::collections::{BTreeMap, BTreeSet, HashMap, HashSet};
+
+/// How many passes one relay run makes at most before it lets go of the apply lock: a run
+/// pipelines its passes (see [`crate::pipeline`]), and the switch, sync now and the
+/// missed-request sync wait for the lock.
+const PASSES_PER_RUN: usize = 4;
 
 /// How long a relay lease lasts unless renewed: a process that dies holding it delays the
 /// others by at most this.
@@ -75,7 +80,9 @@ fn head(key: &str) -> &str {
 }
 
 impl Engine {
-    /// One relay pass, when the integration is on and this process holds the relay lease.
+    /// One relay run, when the integration is on and this process holds the relay lease: a pass,
+    /// and while a full batch leaves more to read, up to [`PASSES_PER_RUN`] passes in all, each
+    /// recorded while the next one runs. Returns what they read and did together.
     pub async fn relay_once(&self) -> SyncResult<Pass> {
         // Checked under the lock: a pass that waited on the switch being turned off must not
         // then apply, as live changes, the writes made after it went off.
@@ -83,7 +90,7 @@ impl Engine {
         if !self.hr.integration_enabled().await? {
             return Ok(Pass::default());
         }
-        self.pass().await
+        self.passes(PASSES_PER_RUN, |_| false).await
     }
 
     /// Gives up the relay lease (at shutdown), so another process takes over at once.
@@ -107,10 +114,15 @@ impl Engine {
     }
 
     /// One pass, under the relay lease (taken or renewed for [`LEASE_SECONDS`]); a pass that
-    /// finds another process holding it does nothing.
-    async fn pass(&self) -> SyncResult<Pass> {
+    /// finds another process holding it does nothing. Applies and returns what the HR store
+    /// must record (none when idle); `pending` is the pass before, applied and being recorded.
+    pub(crate) async fn pass(&self, pending: Option<&BatchRecord>) -> SyncResult<(Pass, Option<BatchRecord>)> {
         // Reads first: an idle pass writes nothing (no lease, no record).
-        let cursors = self.hr.sync_cursors().await?;
+        let mut cursors = self.hr.sync_cursors().await?;
+        if let Some((hr, scheduling)) = pending.and_then(|p| p.cursors) {
+            cursors.hr_applied = cursors.hr_applied.max(hr);
+            cursors.scheduling_applied = cursors.scheduling_applied.max(scheduling);
+        }
         let now = self.hr.clock().now();
         // Idle unless a store has an entry the engine did not write: its own entries are skipped
         // when a pass next moves the cursors, not by a pass of their own.
@@ -118,7 +130,7 @@ impl Engine {
             && !self.scheduling.db().outbox_has_foreign_after(cursors.scheduling_applied).await?
             && self.hr.due_sync_errors(now, 1).await?.is_empty();
         if idle || !self.hold_lease().await? {
-            return Ok(Pass::default());
+            return Ok((Pass::default(), None));
         }
         let started = std::time::Instant::now();
         let on_ranges = self.hr.sync_on_ranges().await?;
@@ -215,14 +227,24 @@ impl Engine {
             for kind in [MapKind::WorkerSkills, MapKind::WorkerCertificates] {
                 let Some(map) = self.maps.by_kind(kind) else { continue };
                 let held = self.hr.sync_read(kind, Selection::Owners(&owner)).await?.into_iter().map(|p| p.key);
-                let linked = self.hr.tracking_for(map.name(), &Selection::Owners(&owner)).await?;
+                let linked = self.links(map, &Selection::Owners(&owner), pending).await?;
                 for key in held.chain(linked.into_iter().map(|t| t.entity_key)) {
                     work.add(kind, key, off);
                 }
             }
         }
-        // Errors due for another attempt.
+        // Errors due for another attempt (but those the pass before settled, not recorded yet).
+        let settled: HashSet<(&str, &str)> = pending
+            .iter()
+            .flat_map(|p| {
+                p.succeeded.iter().map(|(m, k)| (m, k)).chain(p.failures.iter().map(|f| (&f.map_name, &f.entity_key)))
+            })
+            .map(|(m, k)| (m.as_str(), k.as_str()))
+            .collect();
         for failed in self.hr.due_sync_errors(now, 1000).await? {
+            if settled.contains(&(failed.map_name.as_str(), failed.entity_key.as_str())) {
+                continue;
+            }
             if let Some(map) = self.maps.get(&failed.map_name) {
                 work.deletes_due.insert(failed.entity_key.clone());
                 work.add_from_hr(map.kind, failed.entity_key, false);
@@ -246,8 +268,10 @@ impl Engine {
             for kind in [MapKind::WorkerSkills, MapKind::WorkerCertificates] {
                 let Some(map) = self.maps.by_kind(kind).filter(|_| !owners.is_empty()) else { continue };
                 let with_the_worker = HashSet::new();
-                applied
-                    .add(self.reconcile(map, Selection::Owners(&owners), &with_the_worker, None, &mut record).await?);
+                applied.add(
+                    self.reconcile(map, Selection::Owners(&owners), &with_the_worker, None, pending, &mut record)
+                        .await?,
+                );
             }
         }
         for map in self.maps.iter() {
@@ -255,20 +279,19 @@ impl Engine {
                 continue;
             }
             let Some(keys) = work.keys.get(&map.kind) else { continue };
-            let mut keys = self.reaching_hr(map, keys, &work.from_hr).await?;
+            let mut keys = self.reaching_hr(map, keys, &work.from_hr, pending).await?;
             keys.retain(|k| !map.kind.owned_by_worker() || !gone.contains(map.kind.owner_of(k)));
             if keys.is_empty() {
                 continue;
             }
             applied.add(
-                self.reconcile(map, Selection::Keys(&keys), &work.off, Some(&work.deletes_due), &mut record).await?,
+                self.reconcile(map, Selection::Keys(&keys), &work.off, Some(&work.deletes_due), pending, &mut record)
+                    .await?,
             );
         }
-        let recording = std::time::Instant::now();
-        self.hr.record_batch(record).await?;
         let entries = (hr_entries.len() + scheduling_entries.len()) as u64;
-        tracing::debug!(entries, ?planned, applied = ?recording - started, recorded = ?recording.elapsed(), "pass");
-        Ok(Pass { entries, applied, more })
+        tracing::debug!(entries, ?planned, applied = ?started.elapsed(), "pass");
+        Ok((Pass { entries, applied, more }, Some(record)))
     }
 
     /// The keys of `map` to apply: those HR changed, and those only the scheduling side changed
@@ -279,6 +302,7 @@ impl Engine {
         map: &Map,
         keys: &BTreeSet<String>,
         from_hr: &HashSet<(MapKind, String)>,
+        pending: Option<&BatchRecord>,
     ) -> SyncResult<Vec<String>> {
         let in_hr = |k: &String| from_hr.contains(&(map.kind, k.clone()));
         let scheduling_only: Vec<String> = keys.iter().filter(|k| !in_hr(k)).cloned().collect();
@@ -286,8 +310,7 @@ impl Engine {
             return Ok(keys.iter().cloned().collect());
         }
         let linked: HashSet<String> = self
-            .hr
-            .tracking_for(map.name(), &Selection::Keys(&scheduling_only))
+            .links(map, &Selection::Keys(&scheduling_only), pending)
             .await?
             .into_iter()
             .map(|t| t.entity_key)
@@ -298,18 +321,10 @@ impl Engine {
     /// Passes until both outboxes are applied up to where they stand now (or another process
     /// holds the relay lease). Called under the apply lock.
     pub(crate) async fn catch_up(&self) -> SyncResult<Applied> {
-        let mut total = Applied::default();
         let hr_target = self.hr.db().settled_outbox_seq().await?;
         let scheduling_target = self.scheduling.db().settled_outbox_seq().await?;
-        loop {
-            let pass = self.pass().await?;
-            total.add(pass.applied);
-            let cursors = self.hr.sync_cursors().await?;
-            let caught_up = cursors.hr_applied >= hr_target && cursors.scheduling_applied >= scheduling_target;
-            if caught_up || pass.entries == 0 {
-                return Ok(total);
-            }
-        }
+        let reached = |(hr, scheduling): (i64, i64)| hr >= hr_target && scheduling >= scheduling_target;
+        Ok(self.passes(usize::MAX, reached).await?.applied)
     }
 
     /// The missed-request sync: passes until both outboxes are applied up to where they stood

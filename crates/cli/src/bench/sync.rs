@@ -153,7 +153,8 @@ async fn measure(
 
 /// Resources and characteristics the engine created on the scheduling side, counted from its
 /// outbox as it grows (each entry commits with its row), so that watching costs the engine
-/// nothing: a count over the tables every few milliseconds would grow with them.
+/// nothing: a count over the tables every few milliseconds would grow with them, and reading
+/// the entries themselves would hand every one of them across to the bench.
 struct Arrivals {
     after: i64,
     resources: i64,
@@ -170,25 +171,15 @@ impl Arrivals {
     async fn wait(&mut self, store: &SchedulingStore, expected: (i64, i64), limit: Duration) -> anyhow::Result<()> {
         let deadline = Instant::now() + limit;
         loop {
-            let entries = store.outbox_after(self.after, 10_000).await?;
-            for e in &entries {
-                self.after = e.seq;
-                if e.origin != "sync" || e.operation != "insert" {
-                    continue;
-                }
-                match e.entity.as_str() {
-                    entity::BOOKABLE_RESOURCE => self.resources += 1,
-                    entity::RESOURCE_CHARACTERISTIC => self.characteristics += 1,
-                    _ => {}
-                }
-            }
+            let (last, resources, characteristics) = store.sync_inserts_after(self.after).await?;
+            self.after = last;
+            self.resources += resources;
+            self.characteristics += characteristics;
             if self.resources >= expected.0 && self.characteristics >= expected.1 {
                 return Ok(());
             }
             anyhow::ensure!(Instant::now() < deadline, "not synced within {limit:?}");
-            if entries.len() < 10_000 {
-                tokio::time::sleep(Duration::from_millis(2)).await;
-            }
+            tokio::time::sleep(Duration::from_millis(2)).await;
         }
     }
 }

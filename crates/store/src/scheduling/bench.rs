@@ -246,4 +246,20 @@ impl super::SchedulingStore {
             .await?
         }))
     }
+
+    /// For `hrbridge bench sync`: the last outbox seq after `after` (or `after`), and how many
+    /// resources and resource characteristics the sync engine inserted in between. One row, so
+    /// that watching the engine's progress every few milliseconds costs it next to nothing.
+    pub async fn sync_inserts_after(&self, after: i64) -> StoreResult<(i64, i64, i64)> {
+        use super::outbox::entity::{BOOKABLE_RESOURCE, RESOURCE_CHARACTERISTIC};
+        let inserted = |entity: &str| {
+            format!("COALESCE(SUM(CASE WHEN entity = '{entity}' AND origin = 'sync' AND operation = 'insert' THEN 1 ELSE 0 END), 0)")
+        };
+        let sql = format!(
+            "SELECT COALESCE(MAX(seq), $1), {}, {} FROM outbox WHERE seq > $1",
+            inserted(BOOKABLE_RESOURCE),
+            inserted(RESOURCE_CHARACTERISTIC)
+        );
+        Ok(on_read!(&self.db, c => sqlx::query_as(&sql).bind(after).fetch_one(&mut *c).await?))
+    }
 }

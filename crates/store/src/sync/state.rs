@@ -222,7 +222,7 @@ impl HrStore {
     }
 
     /// Records what a batch applied: tracking, conflicts, errors and the cursors, together.
-    pub async fn record_batch(&self, batch: BatchRecord) -> StoreResult<()> {
+    pub async fn record_batch(&self, batch: &BatchRecord) -> StoreResult<()> {
         let now = self.clock.now();
         let mut tx = self.db.begin().await?;
         upsert_tracking(&mut tx, &batch.upsert_tracking).await?;
