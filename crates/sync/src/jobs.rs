@@ -13,7 +13,7 @@ use std::collections::{BTreeSet, HashSet};
 use std::sync::Arc;
 
 /// How many pages sync now applies before it lets go of the apply lock (see `full_sync`).
-const PAGES_PER_LOCK: usize = 8;
+const PAGES_PER_LOCK: usize = 4;
 
 impl Engine {
     /// Records a queued sync-now job for `map` and starts it in the background.
