@@ -173,17 +173,22 @@ impl Browser {
 
     /// Waits until the element's text contains `wanted`.
     pub async fn wait_text(&self, css: &str, wanted: &str) -> String {
+        self.wait_text_any(css, &[wanted]).await
+    }
+
+    /// Waits until the element's text contains one of `wanted`; returns the text.
+    pub async fn wait_text_any(&self, css: &str, wanted: &[&str]) -> String {
         let deadline = Instant::now() + WAIT;
         loop {
             let text = match self.client.find(Locator::Css(css)).await {
                 Ok(element) => element.text().await.unwrap_or_default(),
                 Err(_) => String::new(),
             };
-            if text.contains(wanted) {
+            if wanted.iter().any(|w| text.contains(w)) {
                 return text;
             }
             if Instant::now() > deadline {
-                panic!("{css} on {} never said “{wanted}”; it says “{text}”", self.path().await);
+                panic!("{css} on {} never said any of {wanted:?}; it says “{text}”", self.path().await);
             }
             tokio::time::sleep(Duration::from_millis(100)).await;
         }
