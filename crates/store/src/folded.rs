@@ -24,6 +24,15 @@ impl Backend {
         }
     }
 
+    /// A select list of one column: the values of `column` over every row, in one JSON array
+    /// (`[]` for no rows).
+    pub fn folded_values(self, column: &str) -> String {
+        match self {
+            Backend::Sqlite => format!("json_group_array({column})"),
+            Backend::Postgres => format!("COALESCE(json_agg({column}), '[]')::text"),
+        }
+    }
+
     /// A UUID column as JSON can hold it: hex text on SQLite (where it is a blob), the column
     /// itself on PostgreSQL. [`uuid::Uuid`] parses both forms.
     pub fn uuid_text(self, column: &str) -> String {
@@ -52,6 +61,29 @@ pub(crate) async fn select<T: DeserializeOwned>(
         query.fetch_one(&mut *c).await?
     });
     rows(&text)
+}
+
+/// The text values the query `page` selects (one column named `v`, with `$1` bound to `after`,
+/// `$2` to `limit`, and `$3` to `also` when given), folded, in byte order: a page of owners for
+/// sync now, thousands at a time.
+pub(crate) async fn values_after(
+    db: &crate::db::Db,
+    page: &str,
+    after: &str,
+    limit: i64,
+    also: Option<&str>,
+) -> StoreResult<Vec<String>> {
+    let sql = format!("SELECT {} FROM ({page}) AS page", db.backend().folded_values("v"));
+    let text: String = crate::on_read!(db, c => {
+        let mut query = sqlx::query_scalar(&sql).bind(after).bind(limit);
+        if let Some(value) = also {
+            query = query.bind(value);
+        }
+        query.fetch_one(&mut *c).await?
+    });
+    let mut values: Vec<String> = rows(&text)?;
+    values.sort_unstable();
+    Ok(values)
 }
 
 /// Parses a folded result (see [`Backend::folded`]) into its rows.

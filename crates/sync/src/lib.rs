@@ -3,7 +3,8 @@
 //! - [`maps`]: maps as data (fields, directions, transforms, dependencies).
 //! - [`decide`]: the rule for one record, pure.
 //! - [`engine`]: reconcile a map for a batch of keys; [`relay`]: outboxes → batches, the
-//!   missed-request sync, its passes pipelined by `pipeline`; [`jobs`]: sync now; [`control`]: switches and status;
+//!   missed-request sync, its passes pipelined by `pipeline`, its batches read whole by
+//!   `outbox_batch`; [`jobs`]: sync now; [`control`]: switches and status;
 //!   [`report`]: reconcile differences.
 
 pub mod control;
@@ -13,6 +14,7 @@ pub mod error;
 mod hr_apply;
 pub mod jobs;
 pub mod maps;
+mod outbox_batch;
 mod pipeline;
 pub mod relay;
 pub mod report;

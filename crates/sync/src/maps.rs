@@ -144,6 +144,34 @@ impl Maps {
     pub fn by_kind(&self, kind: MapKind) -> Option<&Map> {
         self.maps.iter().find(|m| m.kind == kind)
     }
+
+    /// The maps in dependency order, cut into waves: consecutive maps of which none needs
+    /// another, by its declared dependencies or by what the engine itself needs written first
+    /// (see [`kind_needs`]). A relay pass reconciles a wave's maps at once.
+    pub fn waves(&self) -> Vec<Vec<&Map>> {
+        let mut waves: Vec<Vec<&Map>> = Vec::new();
+        for map in &self.maps {
+            let needs = |other: &&Map| map.def.depends_on.contains(&other.def.name) || kind_needs(map.kind, other.kind);
+            match waves.last_mut() {
+                Some(wave) if !wave.iter().any(needs) => wave.push(map),
+                _ => waves.push(vec![map]),
+            }
+        }
+        waves
+    }
+}
+
+/// Whether records of kind `a` need those of kind `b` on the scheduling side first, whatever a
+/// maps file declares: a held characteristic needs its resource, its characteristic and the
+/// rating value; a characteristic its rating model.
+fn kind_needs(a: MapKind, b: MapKind) -> bool {
+    use MapKind::*;
+    match a {
+        Skills | CertificateTypes => b == RatingModels,
+        WorkerSkills => matches!(b, Workers | Skills | RatingModels),
+        WorkerCertificates => matches!(b, Workers | CertificateTypes | RatingModels),
+        Workers | RatingModels => false,
+    }
 }
 
 /// The text form of a value, for value maps: strings as is, others as JSON.
@@ -194,6 +222,37 @@ impl Map {
 mod tests {
     use super::*;
     use serde_json::json;
+
+    fn wave_names(maps: &Maps) -> Vec<Vec<&str>> {
+        maps.waves().iter().map(|w| w.iter().map(|m| m.name()).collect()).collect()
+    }
+
+    #[test]
+    fn maps_that_need_none_of_each_other_share_a_wave() {
+        let maps = Maps::default_maps();
+        assert_eq!(
+            wave_names(&maps),
+            [
+                vec!["rating-models"],
+                vec!["skills", "certificate-types", "workers"],
+                vec!["worker-skills", "worker-certificates"]
+            ]
+        );
+        // Declared dependencies dropped: what the engine needs still comes a wave before.
+        let undeclared = DEFAULT_MAPS
+            .lines()
+            .map(|l| if l.starts_with("depends_on") { "depends_on = []" } else { l })
+            .collect::<Vec<_>>()
+            .join("\n");
+        let maps = Maps::parse(&undeclared).expect("valid without dependencies");
+        for (i, wave) in maps.waves().iter().enumerate() {
+            for map in wave {
+                for other in maps.waves().iter().skip(i).flatten() {
+                    assert!(!kind_needs(map.kind, other.kind), "{} before {}", map.name(), other.name());
+                }
+            }
+        }
+    }
 
     #[test]
     fn default_maps_are_in_dependency_order() {

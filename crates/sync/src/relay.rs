@@ -9,6 +9,7 @@
 use crate::engine::{Applied, Engine};
 use crate::error::SyncResult;
 use crate::maps::Map;
+use crate::outbox_batch::whole_transactions;
 use hrbridge_store::outbox::entity as hr_entity;
 use hrbridge_store::scheduling::outbox::entity as scheduling_entity;
 use hrbridge_store::sync::journal::Run;
@@ -133,28 +134,35 @@ impl Engine {
             return Ok((Pass::default(), None));
         }
         let started = std::time::Instant::now();
-        let on_ranges = self.hr.sync_on_ranges().await?;
-        let hr_settled = self.hr.db().settled_outbox_seq().await?.max(cursors.hr_applied);
-        let scheduling_settled = self.scheduling.db().settled_outbox_seq().await?.max(cursors.scheduling_applied);
         let limit = self.batch_size;
-        // The engine's own entries (origin `sync`) are skipped in the query: they never echo.
-        let hr_entries = self.hr.outbox_foreign_after(cursors.hr_applied, hr_settled, limit).await?;
-        let hr_entries = whole_transactions(
-            hr_entries,
-            limit,
-            |e| (e.seq, e.modified_at),
-            |a| self.hr.outbox_foreign_after(a, hr_settled, limit),
-        )
-        .await?;
-        let scheduling_entries =
-            self.scheduling.outbox_foreign_after(cursors.scheduling_applied, scheduling_settled, limit).await?;
-        let scheduling_entries = whole_transactions(
-            scheduling_entries,
-            limit,
-            |e| (e.seq, e.modified_at),
-            |a| self.scheduling.outbox_foreign_after(a, scheduling_settled, limit),
-        )
-        .await?;
+        // Each store's side read on its own connection, both at once. The engine's own entries
+        // (origin `sync`) are skipped in the query: they never echo.
+        let hr_side = async {
+            let settled = self.hr.db().settled_outbox_seq().await?.max(cursors.hr_applied);
+            let entries = self.hr.outbox_foreign_after(cursors.hr_applied, settled, limit).await?;
+            let entries = whole_transactions(
+                entries,
+                limit,
+                |e| (e.seq, e.modified_at),
+                |a, n| self.hr.outbox_foreign_after(a, settled, n),
+            )
+            .await?;
+            SyncResult::Ok((settled, entries, self.hr.sync_on_ranges().await?, self.hr.solution_enabled().await?))
+        };
+        let scheduling_side = async {
+            let settled = self.scheduling.db().settled_outbox_seq().await?.max(cursors.scheduling_applied);
+            let entries = self.scheduling.outbox_foreign_after(cursors.scheduling_applied, settled, limit).await?;
+            let entries = whole_transactions(
+                entries,
+                limit,
+                |e| (e.seq, e.modified_at),
+                |a, n| self.scheduling.outbox_foreign_after(a, settled, n),
+            )
+            .await?;
+            SyncResult::Ok((settled, entries))
+        };
+        let ((hr_settled, hr_entries, on_ranges, solution), (scheduling_settled, scheduling_entries)) =
+            tokio::try_join!(hr_side, scheduling_side)?;
         // A batch short of the limit read everything up to the settled seq.
         let hr_full = hr_entries.len() as i64 >= limit;
         let scheduling_full = scheduling_entries.len() as i64 >= limit;
@@ -165,7 +173,6 @@ impl Engine {
         } else {
             scheduling_settled
         };
-        let solution = self.hr.solution_enabled().await?;
 
         let mut work = Work::default();
         let mut deleted_workers: Vec<String> = Vec::new();
@@ -274,20 +281,30 @@ impl Engine {
                 );
             }
         }
-        for map in self.maps.iter() {
-            if !solution && is_worker_map(map) {
-                continue;
+        // The maps of a wave at once (each on its own record, added in map order), the waves in
+        // dependency order.
+        let (work, gone) = (&work, &gone);
+        for wave in self.maps.waves() {
+            let runs = wave
+                .into_iter()
+                .filter(|map| solution || !is_worker_map(map))
+                .filter_map(|map| work.keys.get(&map.kind).map(|keys| (map, keys)))
+                .map(|(map, keys)| async move {
+                    let mut part = BatchRecord::default();
+                    let mut keys = self.reaching_hr(map, keys, &work.from_hr, pending).await?;
+                    keys.retain(|k| !map.kind.owned_by_worker() || !gone.contains(map.kind.owner_of(k)));
+                    if keys.is_empty() {
+                        return SyncResult::Ok((Applied::default(), part));
+                    }
+                    let selection = Selection::Keys(&keys);
+                    let applied =
+                        self.reconcile(map, selection, &work.off, Some(&work.deletes_due), pending, &mut part).await?;
+                    Ok((applied, part))
+                });
+            for (done, part) in futures_util::future::try_join_all(runs).await? {
+                applied.add(done);
+                record.absorb(part);
             }
-            let Some(keys) = work.keys.get(&map.kind) else { continue };
-            let mut keys = self.reaching_hr(map, keys, &work.from_hr, pending).await?;
-            keys.retain(|k| !map.kind.owned_by_worker() || !gone.contains(map.kind.owner_of(k)));
-            if keys.is_empty() {
-                continue;
-            }
-            applied.add(
-                self.reconcile(map, Selection::Keys(&keys), &work.off, Some(&work.deletes_due), pending, &mut record)
-                    .await?,
-            );
         }
         let entries = (hr_entries.len() + scheduling_entries.len()) as u64;
         tracing::debug!(entries, ?planned, applied = ?started.elapsed(), "pass");
@@ -352,37 +369,6 @@ impl Engine {
             self.hr.record_run(&run).await?;
         }
         Ok(run)
-    }
-}
-
-/// `entries` (a full batch of `limit`, or fewer) and the entries that follow sharing the last
-/// one's instant: a store writes all of a transaction's entries at one instant, so a batch does
-/// not end inside a transaction — which would apply a worker's deleted skills in one pass and
-/// its own delete (which says whether they come back) in the next. `at` gives an entry's seq and
-/// instant; `fetch` reads the entries after a seq.
-async fn whole_transactions<E, F, Fut>(
-    mut entries: Vec<E>,
-    limit: i64,
-    at: impl Fn(&E) -> (i64, chrono::DateTime<chrono::Utc>),
-    fetch: F,
-) -> SyncResult<Vec<E>>
-where
-    F: Fn(i64) -> Fut,
-    Fut: std::future::Future<Output = hrbridge_store::StoreResult<Vec<E>>>,
-{
-    let Some((mut after, instant)) = entries.last().map(&at).filter(|_| entries.len() as i64 >= limit) else {
-        return Ok(entries);
-    };
-    loop {
-        let next = fetch(after).await?;
-        let full = next.len() as i64 >= limit;
-        let same: Vec<E> = next.into_iter().take_while(|e| at(e).1 == instant).collect();
-        let exhausted = !full || (same.len() as i64) < limit;
-        after = same.last().map_or(after, |e| at(e).0);
-        entries.extend(same);
-        if exhausted {
-            return Ok(entries);
-        }
     }
 }
 

@@ -77,20 +77,21 @@ impl HrStore {
         Ok(all.into_iter().filter(|p| wanted.contains(p.key.as_str())).collect())
     }
 
-    /// Owners of `kind`'s HR records after `after`, in order: personnel numbers for worker
-    /// qualifications (every worker, whether it holds any), else keys.
+    /// Owners of `kind`'s HR records after `after`, in byte order: personnel numbers for
+    /// worker qualifications (every worker, whether it holds any), else keys.
     pub async fn sync_owners_after(&self, kind: MapKind, after: &str, limit: i64) -> StoreResult<Vec<String>> {
-        let sql = match kind {
+        let page = match kind {
             MapKind::Workers | MapKind::WorkerSkills | MapKind::WorkerCertificates => {
-                "SELECT personnel_number FROM workers WHERE personnel_number > $1 ORDER BY personnel_number LIMIT $2"
+                "SELECT personnel_number AS v FROM workers WHERE personnel_number > $1 \
+                 ORDER BY personnel_number LIMIT $2"
             }
-            MapKind::Skills => "SELECT code FROM skills WHERE code > $1 ORDER BY code LIMIT $2",
-            MapKind::CertificateTypes => "SELECT code FROM certificate_types WHERE code > $1 ORDER BY code LIMIT $2",
-            MapKind::RatingModels => "SELECT code FROM rating_models WHERE code > $1 ORDER BY code LIMIT $2",
+            MapKind::Skills => "SELECT code AS v FROM skills WHERE code > $1 ORDER BY code LIMIT $2",
+            MapKind::CertificateTypes => {
+                "SELECT code AS v FROM certificate_types WHERE code > $1 ORDER BY code LIMIT $2"
+            }
+            MapKind::RatingModels => "SELECT code AS v FROM rating_models WHERE code > $1 ORDER BY code LIMIT $2",
         };
-        Ok(on_read!(&self.db, c => {
-            sqlx::query_scalar(sql).bind(after).bind(limit).fetch_all(&mut *c).await?
-        }))
+        crate::folded::values_after(&self.db, page, after, limit, None).await
     }
 
     async fn read_workers(&self, filter: &str, json: &str) -> StoreResult<Vec<Projection>> {

@@ -62,6 +62,17 @@ pub struct BatchRecord {
     pub cursors: Option<(i64, i64)>,
 }
 
+impl BatchRecord {
+    /// Adds `other`'s changes after this record's own (the cursors stay this record's).
+    pub fn absorb(&mut self, other: BatchRecord) {
+        self.upsert_tracking.extend(other.upsert_tracking);
+        self.drop_tracking.extend(other.drop_tracking);
+        self.conflicts.extend(other.conflicts);
+        self.failures.extend(other.failures);
+        self.succeeded.extend(other.succeeded);
+    }
+}
+
 const TRACKING_COLUMNS: &str =
     "map_name, entity_key, owner_key, hr_entity, hr_ref, scheduling_entity, scheduling_ref, \
      hr_version, scheduling_version, hr_fields, deleted_from_scheduling, synced_at";
@@ -176,19 +187,11 @@ impl HrStore {
     }
 
     /// Owners (keys, or personnel numbers for worker qualifications) tracked for `map` after
-    /// `after`, in order.
+    /// `after`, in byte order.
     pub async fn tracking_owners_after(&self, map: &str, after: &str, limit: i64) -> StoreResult<Vec<String>> {
-        Ok(on_read!(&self.db, c => {
-            sqlx::query_scalar(
-                "SELECT DISTINCT owner_key FROM sync_tracking WHERE map_name = $1 AND owner_key > $2 \
-                 ORDER BY owner_key LIMIT $3",
-            )
-            .bind(map)
-            .bind(after)
-            .bind(limit)
-            .fetch_all(&mut *c)
-            .await?
-        }))
+        let page = "SELECT DISTINCT owner_key AS v FROM sync_tracking WHERE map_name = $3 AND owner_key > $1 \
+                    ORDER BY owner_key LIMIT $2";
+        crate::folded::values_after(&self.db, page, after, limit, Some(map)).await
     }
 
     /// How many pairs of `map` are linked.

@@ -41,14 +41,19 @@ impl SchedulingStore {
         names.sort();
         names.dedup();
         let backend = self.db.backend();
+        // Folded: one row per resource written, thousands a batch.
         let resources: HashMap<String, Uuid> = {
-            let sql = format!(
-                "SELECT hr_worker_number, id FROM bookable_resources WHERE hr_worker_number IN ({})",
-                backend.json_strings()
-            );
+            let id = backend.uuid_text("id");
+            let filter = format!("hr_worker_number IN ({})", backend.json_strings());
             let json = keys_json(&numbers);
-            let rows: Vec<(String, Uuid)> =
-                on_read!(&self.db, c => sqlx::query_as(&sql).bind(&json).fetch_all(&mut *c).await?);
+            let rows: Vec<(String, Uuid)> = crate::folded::select(
+                &self.db,
+                &["hr_worker_number", id.as_str()],
+                "bookable_resources",
+                &filter,
+                &[&json],
+            )
+            .await?;
             rows.into_iter().collect()
         };
         let characteristics: HashMap<String, Rated> = {
@@ -111,10 +116,8 @@ impl SchedulingStore {
         // What these resources hold already (locked on PostgreSQL, and SQLite has one writer):
         // a held characteristic is updated in place with the next version, the others inserted
         // with ids of ours. Nothing is read back row by row.
-        let mut ids: Vec<Uuid> = resolved.iter().map(|r| r.2).collect();
-        ids.sort();
-        ids.dedup();
-        let held = held_versions(&mut tx, &ids).await?;
+        let pairs: Vec<(Uuid, Uuid)> = resolved.iter().map(|r| (r.2, r.3)).collect();
+        let held = held_versions(&mut tx, &pairs).await?;
         let (mut inserts, mut updates, mut changes) = (Vec::new(), Vec::new(), Vec::new());
         for (w, name, resource, characteristic, value_id) in resolved {
             let existing = held.get(&(resource, characteristic)).copied();
@@ -256,20 +259,23 @@ impl SchedulingStore {
     }
 }
 
-/// The characteristics these resources hold: (resource, characteristic) → (id, version), read
-/// folded in the writing transaction, locked on PostgreSQL.
-async fn held_versions(tx: &mut Tx, resources: &[Uuid]) -> StoreResult<HashMap<(Uuid, Uuid), (Uuid, i64)>> {
+/// Which of these (resource, characteristic) pairs are held already: (resource,
+/// characteristic) → (id, version), read folded in the writing transaction, and locked on
+/// PostgreSQL (only these rows: writes of skills and of certificates to the same resources may
+/// run side by side).
+async fn held_versions(tx: &mut Tx, pairs: &[(Uuid, Uuid)]) -> StoreResult<HashMap<(Uuid, Uuid), (Uuid, i64)>> {
     let backend = tx.backend();
     let columns = [backend.uuid_text("id"), backend.uuid_text("resource_id"), backend.uuid_text("characteristic_id")];
     let sql = format!(
         "SELECT {} FROM (SELECT id, resource_id, characteristic_id, version FROM resource_characteristics \
-         WHERE resource_id IN (SELECT {} FROM {}){}) AS h",
+         WHERE (resource_id, characteristic_id) IN (SELECT {}, {} FROM {}){}) AS h",
         backend.folded(&[&columns[0], &columns[1], &columns[2], "version"]),
         backend.json_field(0, JsonType::Uuid),
+        backend.json_field(1, JsonType::Uuid),
         backend.json_rows(),
         tx.for_update()
     );
-    let json = Value::Array(resources.iter().map(|r| json!([r.to_string()])).collect()).to_string();
+    let json = Value::Array(pairs.iter().map(|(r, c)| json!([r.to_string(), c.to_string()])).collect()).to_string();
     let text: String = on_tx!(tx, c => sqlx::query_scalar(&sql).bind(&json).fetch_one(&mut *c).await?);
     let rows: Vec<(Uuid, Uuid, Uuid, i64)> = crate::folded::rows(&text)?;
     Ok(rows

@@ -60,27 +60,24 @@ impl SchedulingStore {
         }
     }
 
-    /// Owners of `kind`'s scheduling records after `after`, in order.
+    /// Owners of `kind`'s scheduling records after `after`, in byte order.
     pub async fn sync_owners_after(&self, kind: MapKind, after: &str, limit: i64) -> StoreResult<Vec<String>> {
-        let (sql, kind_filter) = match kind {
+        let (page, kind_filter) = match kind {
             MapKind::Workers | MapKind::WorkerSkills | MapKind::WorkerCertificates => (
-                "SELECT hr_worker_number FROM bookable_resources WHERE hr_worker_number > $1 \
+                "SELECT hr_worker_number AS v FROM bookable_resources WHERE hr_worker_number > $1 \
                  ORDER BY hr_worker_number LIMIT $2",
                 None,
             ),
             MapKind::Skills | MapKind::CertificateTypes => (
-                "SELECT name FROM characteristics WHERE name > $1 AND characteristic_type = $3 ORDER BY name LIMIT $2",
+                "SELECT name AS v FROM characteristics WHERE name > $1 AND characteristic_type = $3 \
+                 ORDER BY name LIMIT $2",
                 kind.characteristic_type(),
             ),
-            MapKind::RatingModels => ("SELECT name FROM rating_models WHERE name > $1 ORDER BY name LIMIT $2", None),
-        };
-        Ok(on_read!(&self.db, c => {
-            let mut query = sqlx::query_scalar(sql).bind(after).bind(limit);
-            if let Some(t) = kind_filter {
-                query = query.bind(t);
+            MapKind::RatingModels => {
+                ("SELECT name AS v FROM rating_models WHERE name > $1 ORDER BY name LIMIT $2", None)
             }
-            query.fetch_all(&mut *c).await?
-        }))
+        };
+        crate::folded::values_after(&self.db, page, after, limit, kind_filter).await
     }
 
     async fn read_resources(&self, json: &str) -> StoreResult<Vec<Projection>> {

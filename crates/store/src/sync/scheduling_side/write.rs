@@ -229,8 +229,9 @@ impl SchedulingStore {
         tx.commit().await?;
         let written: HashMap<String, (Uuid, i64)> =
             changes.into_iter().map(|(id, number, _, version)| (number, (id, version))).collect();
+        let failed: std::collections::HashSet<String> = outcomes.iter().map(|o| o.key().to_string()).collect();
         for (_, w) in writes {
-            if outcomes.iter().any(|o| o.key() == w.key) {
+            if failed.contains(&w.key) {
                 continue;
             }
             outcomes.push(match written.get(&w.key) {
