@@ -94,10 +94,12 @@ impl Engine {
             while !self.hold_lease().await? {
                 tokio::time::sleep(std::time::Duration::from_millis(50)).await;
             }
+            let started = std::time::Instant::now();
             let recorded = async {
                 match pending.take() {
                     Some((record, owners, applied)) => {
-                        self.hr.record_batch(&record).await.map(|_| Some((owners, applied)))
+                        self.hr.record_batch(&record).await?;
+                        SyncResult::Ok(Some((owners, applied, started.elapsed())))
                     }
                     None => Ok(None),
                 }
@@ -105,12 +107,15 @@ impl Engine {
             let applied = async {
                 let page = self.next_owners(map, &after).await?;
                 let Some(last) = page.last().cloned() else { return SyncResult::Ok(None) };
+                let paged = started.elapsed();
                 let mut record = BatchRecord::default();
                 let applied = self.reconcile(map, Selection::Owners(&page), &none, None, None, &mut record).await?;
+                tracing::debug!(owners = page.len(), ?paged, reconciled = ?started.elapsed(), "sync now page");
                 Ok(Some((record, page.len() as i64, applied, last)))
             };
             let (recorded, applied) = tokio::join!(recorded, applied);
-            if let Some((owners, applied)) = recorded? {
+            if let Some((owners, applied, took)) = recorded? {
+                tracing::debug!(?took, "sync now page recorded");
                 self.count_page(job.as_deref_mut(), &mut total, owners, applied).await?;
             }
             let Some((record, owners, applied, last)) = applied? else { break };
@@ -119,7 +124,9 @@ impl Engine {
             pages_under_lock += 1;
             if pages_under_lock == PAGES_PER_LOCK {
                 if let Some((record, owners, applied)) = pending.take() {
+                    let started = std::time::Instant::now();
                     self.hr.record_batch(&record).await?;
+                    tracing::debug!(took = ?started.elapsed(), "sync now page recorded alone");
                     self.count_page(job.as_deref_mut(), &mut total, owners, applied).await?;
                 }
                 guard = None;
