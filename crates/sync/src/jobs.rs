@@ -99,7 +99,8 @@ impl Engine {
                 match pending.take() {
                     Some((record, owners, applied)) => {
                         self.hr.record_batch(&record).await?;
-                        SyncResult::Ok(Some((owners, applied, started.elapsed())))
+                        tracing::debug!(took = ?started.elapsed(), "sync now page recorded");
+                        SyncResult::Ok(Some((owners, applied)))
                     }
                     None => Ok(None),
                 }
@@ -114,8 +115,7 @@ impl Engine {
                 Ok(Some((record, page.len() as i64, applied, last)))
             };
             let (recorded, applied) = tokio::join!(recorded, applied);
-            if let Some((owners, applied, took)) = recorded? {
-                tracing::debug!(?took, "sync now page recorded");
+            if let Some((owners, applied)) = recorded? {
                 self.count_page(job.as_deref_mut(), &mut total, owners, applied).await?;
             }
             let Some((record, owners, applied, last)) = applied? else { break };
