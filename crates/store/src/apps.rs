@@ -110,7 +110,7 @@ impl HrStore {
     pub async fn apps(&self, page: &Page) -> StoreResult<PageOf<App>> {
         let sql = format!("SELECT {APP_COLUMNS} FROM apps WHERE name > $1 ORDER BY name LIMIT $2");
         let rows = on_read!(&self.db, c => {
-            sqlx::query_as::<_, App>(&sql).bind(page.after_key()).bind(page.fetch()).fetch_all(&mut *c).await?
+            sqlx::query_as::<_, App>(sqlx::AssertSqlSafe(&*sql)).bind(page.after_key()).bind(page.fetch()).fetch_all(&mut *c).await?
         });
         Ok(PageOf::from_rows(rows, page, |a| a.name.clone()))
     }
@@ -118,7 +118,7 @@ impl HrStore {
     pub async fn app(&self, client_id: &str) -> StoreResult<App> {
         let sql = format!("SELECT {APP_COLUMNS} FROM apps WHERE client_id = $1");
         let app = on_read!(&self.db, c => {
-            sqlx::query_as::<_, App>(&sql).bind(client_id).fetch_optional(&mut *c).await?
+            sqlx::query_as::<_, App>(sqlx::AssertSqlSafe(&*sql)).bind(client_id).fetch_optional(&mut *c).await?
         });
         app.ok_or_else(|| StoreError::not_found("app", client_id))
     }
@@ -157,7 +157,7 @@ impl HrStore {
         );
         let mut tx = self.db.begin().await?;
         let app: Option<App> = on_tx!(&mut tx, c => {
-            sqlx::query_as::<_, App>(&sql)
+            sqlx::query_as::<_, App>(sqlx::AssertSqlSafe(&*sql))
                 .bind(client_id)
                 .bind(now)
                 .bind(enabled)

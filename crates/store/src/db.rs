@@ -339,7 +339,7 @@ impl Backend {
     /// in a column named `value`. Bulk writes bind a whole batch as one value this way.
     pub fn json_rows(self) -> &'static str {
         match self {
-            Backend::Sqlite => "json_each($1)",
+            Backend::Sqlite => "jsonb_each($1)",
             Backend::Postgres => "jsonb_array_elements($1::jsonb) AS rows(value)",
         }
     }
@@ -347,7 +347,7 @@ impl Backend {
     /// The scalar values of the JSON array of strings bound as `$1`, as a subquery.
     pub fn json_strings(self) -> &'static str {
         match self {
-            Backend::Sqlite => "SELECT value FROM json_each($1)",
+            Backend::Sqlite => "SELECT value FROM jsonb_each($1)",
             Backend::Postgres => "SELECT jsonb_array_elements_text($1::jsonb)",
         }
     }

@@ -54,7 +54,7 @@ pub(crate) async fn select<T: DeserializeOwned>(
 ) -> StoreResult<Vec<T>> {
     let sql = format!("SELECT {} FROM {from} WHERE {filter}", db.backend().folded(columns));
     let text: String = crate::on_read!(db, c => {
-        let mut query = sqlx::query_scalar(&sql);
+        let mut query = sqlx::query_scalar(sqlx::AssertSqlSafe(&*sql));
         for value in binds {
             query = query.bind(*value);
         }
@@ -75,7 +75,7 @@ pub(crate) async fn values_after(
 ) -> StoreResult<Vec<String>> {
     let sql = format!("SELECT {} FROM ({page}) AS page", db.backend().folded_values("v"));
     let text: String = crate::on_read!(db, c => {
-        let mut query = sqlx::query_scalar(&sql).bind(after).bind(limit);
+        let mut query = sqlx::query_scalar(sqlx::AssertSqlSafe(&*sql)).bind(after).bind(limit);
         if let Some(value) = also {
             query = query.bind(value);
         }

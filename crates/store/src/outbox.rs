@@ -105,7 +105,7 @@ pub(crate) async fn append_rows<'a>(
     );
     let rows = serde_json::Value::Array(rows).to_string();
     on_tx!(tx, c => {
-        sqlx::query(&sql).bind(&rows).execute(&mut *c).await?;
+        sqlx::query(sqlx::AssertSqlSafe(&*sql)).bind(&rows).execute(&mut *c).await?;
     });
     Ok(())
 }
@@ -142,7 +142,7 @@ pub(crate) async fn foreign_entries<E: serde::de::DeserializeOwned + HasSeq>(
         db.backend().folded(&columns)
     );
     let text: String = crate::on_read!(db, c => {
-        sqlx::query_scalar(&sql).bind(after).bind(upto).bind(limit).fetch_one(&mut *c).await?
+        sqlx::query_scalar(sqlx::AssertSqlSafe(&*sql)).bind(after).bind(upto).bind(limit).fetch_one(&mut *c).await?
     });
     let mut entries: Vec<E> = crate::folded::rows(&text)?;
     entries.sort_by_key(HasSeq::seq);

@@ -112,7 +112,7 @@ async fn existing_personnel_numbers(
             crate::db::placeholders(chunk.len())
         );
         let found: Vec<String> = on_tx!(tx, c => {
-            let mut query = sqlx::query_scalar(&sql);
+            let mut query = sqlx::query_scalar(sqlx::AssertSqlSafe(&*sql));
             for n in chunk {
                 query = query.bind(n.as_str());
             }

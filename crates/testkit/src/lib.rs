@@ -50,7 +50,10 @@ impl PgDatabases {
         let mut names = Vec::new();
         for i in 0..count {
             let name = format!("hrbridge_test_{id}_{i}");
-            sqlx::query(&format!("CREATE DATABASE {name}")).execute(&mut conn).await.expect("create test database");
+            sqlx::query(sqlx::AssertSqlSafe(format!("CREATE DATABASE {name}")))
+                .execute(&mut conn)
+                .await
+                .expect("create test database");
             names.push(name);
         }
         Self { admin_url, names }
@@ -76,7 +79,9 @@ impl PgDatabases {
     pub async fn drop_all(&self) {
         if let Ok(mut conn) = sqlx::PgConnection::connect(&self.admin_url).await {
             for name in &self.names {
-                let _ = sqlx::query(&format!("DROP DATABASE IF EXISTS {name} WITH (FORCE)")).execute(&mut conn).await;
+                let _ = sqlx::query(sqlx::AssertSqlSafe(format!("DROP DATABASE IF EXISTS {name} WITH (FORCE)")))
+                    .execute(&mut conn)
+                    .await;
             }
         }
     }

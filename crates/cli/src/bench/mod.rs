@@ -121,7 +121,7 @@ impl FreshDatabases {
         let mut names = Vec::new();
         for i in 0..count {
             let name = format!("hrbridge_bench_{id}_{i}");
-            sqlx::query(&format!("CREATE DATABASE {name}")).execute(&mut conn).await?;
+            sqlx::query(sqlx::AssertSqlSafe(format!("CREATE DATABASE {name}"))).execute(&mut conn).await?;
             names.push(name);
         }
         let server = url.rsplit_once('/').map(|(root, _)| root.to_string()).unwrap_or_else(|| url.to_string());
@@ -135,7 +135,9 @@ impl FreshDatabases {
     pub async fn drop_all(&self) {
         if let Ok(mut conn) = sqlx::PgConnection::connect(&format!("{}/postgres", self.server)).await {
             for name in &self.names {
-                let _ = sqlx::query(&format!("DROP DATABASE IF EXISTS {name} WITH (FORCE)")).execute(&mut conn).await;
+                let _ = sqlx::query(sqlx::AssertSqlSafe(format!("DROP DATABASE IF EXISTS {name} WITH (FORCE)")))
+                    .execute(&mut conn)
+                    .await;
             }
         }
     }

@@ -210,12 +210,12 @@ fn group(skills: Vec<SkillRow>, certs: Vec<CertificateRow>) -> Children {
 pub(crate) async fn children_in_tx(tx: &mut Tx, ids: &[i64]) -> StoreResult<Children> {
     let (skills_sql, certs_sql) = children_sql(ids.len());
     let (skills, certs): (Vec<SkillRow>, Vec<CertificateRow>) = on_tx!(tx, c => {
-        let mut q = sqlx::query_as(&skills_sql);
+        let mut q = sqlx::query_as(sqlx::AssertSqlSafe(&*skills_sql));
         for id in ids {
             q = q.bind(*id);
         }
         let skills = q.fetch_all(&mut *c).await?;
-        let mut q = sqlx::query_as(&certs_sql);
+        let mut q = sqlx::query_as(sqlx::AssertSqlSafe(&*certs_sql));
         for id in ids {
             q = q.bind(*id);
         }
@@ -229,7 +229,7 @@ pub(crate) async fn children_in_tx(tx: &mut Tx, ids: &[i64]) -> StoreResult<Chil
 pub(crate) async fn row_in_tx(tx: &mut Tx, rec_id: i64) -> StoreResult<Option<CandidateRow>> {
     let sql = format!("{SELECT} WHERE rec_id = $1{}", tx.for_update());
     Ok(on_tx!(tx, c => {
-        sqlx::query_as::<_, CandidateRow>(&sql).bind(rec_id).fetch_optional(&mut *c).await?
+        sqlx::query_as::<_, CandidateRow>(sqlx::AssertSqlSafe(&*sql)).bind(rec_id).fetch_optional(&mut *c).await?
     }))
 }
 
@@ -240,7 +240,7 @@ async fn insert_children(tx: &mut Tx, rec_id: i64, content: &Content) -> StoreRe
             value_rows(content.skills.len(), 3)
         );
         on_tx!(&mut *tx, c => {
-            let mut q = sqlx::query(&sql);
+            let mut q = sqlx::query(sqlx::AssertSqlSafe(&*sql));
             for s in &content.skills {
                 q = q.bind(rec_id).bind(&s.skill).bind(&s.level);
             }
@@ -253,7 +253,7 @@ async fn insert_children(tx: &mut Tx, rec_id: i64, content: &Content) -> StoreRe
             value_rows(content.certificates.len(), 4)
         );
         on_tx!(&mut *tx, c => {
-            let mut q = sqlx::query(&sql);
+            let mut q = sqlx::query(sqlx::AssertSqlSafe(&*sql));
             for cert in &content.certificates {
                 q = q.bind(rec_id).bind(&cert.certificate_type).bind(cert.issued_on).bind(cert.expires_on);
             }
@@ -298,7 +298,7 @@ impl HrStore {
         let mut tx = self.db.begin().await?;
         let sql = format!("{SELECT} WHERE source_app = $1 AND external_id = $2{}", tx.for_update());
         let existing: Option<CandidateRow> = on_tx!(&mut tx, c => {
-            sqlx::query_as(&sql).bind(source_app).bind(external_id).fetch_optional(&mut *c).await?
+            sqlx::query_as(sqlx::AssertSqlSafe(&*sql)).bind(source_app).bind(external_id).fetch_optional(&mut *c).await?
         });
         let (rec_id, created) = match existing {
             None => {
@@ -389,7 +389,7 @@ impl HrStore {
     pub async fn candidate(&self, rec_id: i64) -> StoreResult<Candidate> {
         let sql = format!("{SELECT} WHERE rec_id = $1");
         let row: Option<CandidateRow> = on_read!(&self.db, c => {
-            sqlx::query_as(&sql).bind(rec_id).fetch_optional(&mut *c).await?
+            sqlx::query_as(sqlx::AssertSqlSafe(&*sql)).bind(rec_id).fetch_optional(&mut *c).await?
         });
         let row = row.ok_or_else(|| StoreError::not_found("candidate", rec_id.to_string()))?;
         Ok(self.complete_candidates(vec![row]).await?.remove(0))
@@ -399,7 +399,7 @@ impl HrStore {
     pub async fn candidate_of_app(&self, source_app: &str, external_id: &str) -> StoreResult<Candidate> {
         let sql = format!("{SELECT} WHERE source_app = $1 AND external_id = $2");
         let row: Option<CandidateRow> = on_read!(&self.db, c => {
-            sqlx::query_as(&sql).bind(source_app).bind(external_id).fetch_optional(&mut *c).await?
+            sqlx::query_as(sqlx::AssertSqlSafe(&*sql)).bind(source_app).bind(external_id).fetch_optional(&mut *c).await?
         });
         let row = row.ok_or_else(|| StoreError::not_found("candidate", external_id))?;
         Ok(self.complete_candidates(vec![row]).await?.remove(0))
@@ -415,7 +415,7 @@ impl HrStore {
              ORDER BY rec_id LIMIT $4"
         );
         let rows: Vec<CandidateRow> = on_read!(&self.db, c => {
-            sqlx::query_as(&sql).bind(after).bind(status).bind(source_app).bind(page.fetch()).fetch_all(&mut *c).await?
+            sqlx::query_as(sqlx::AssertSqlSafe(&*sql)).bind(after).bind(status).bind(source_app).bind(page.fetch()).fetch_all(&mut *c).await?
         });
         let page_of = PageOf::from_rows(rows, page, |r| r.rec_id.to_string());
         let items = self.complete_candidates(page_of.items).await?;
@@ -435,12 +435,12 @@ impl HrStore {
         let ids: Vec<i64> = rows.iter().map(|r| r.rec_id).collect();
         let (skills_sql, certs_sql) = children_sql(ids.len());
         let (skills, certs): (Vec<SkillRow>, Vec<CertificateRow>) = on_read!(&self.db, c => {
-            let mut q = sqlx::query_as(&skills_sql);
+            let mut q = sqlx::query_as(sqlx::AssertSqlSafe(&*skills_sql));
             for id in &ids {
                 q = q.bind(*id);
             }
             let skills = q.fetch_all(&mut *c).await?;
-            let mut q = sqlx::query_as(&certs_sql);
+            let mut q = sqlx::query_as(sqlx::AssertSqlSafe(&*certs_sql));
             for id in &ids {
                 q = q.bind(*id);
             }

@@ -15,7 +15,7 @@ use serde::Serialize;
 pub(crate) async fn id_of(tx: &mut Tx, table: &str, column: &str, key: &str) -> StoreResult<Option<i64>> {
     let sql = format!("SELECT rec_id FROM {table} WHERE {column} = $1");
     Ok(on_tx!(tx, c => {
-        sqlx::query_scalar::<_, i64>(&sql).bind(key).fetch_optional(&mut *c).await?
+        sqlx::query_scalar::<_, i64>(sqlx::AssertSqlSafe(&*sql)).bind(key).fetch_optional(&mut *c).await?
     }))
 }
 
@@ -42,7 +42,7 @@ pub(crate) async fn find_by_key<T: BothBackends>(
 ) -> StoreResult<Option<T>> {
     let sql = format!("{select} WHERE {key_column} = $1");
     Ok(on_read!(db, c => {
-        sqlx::query_as::<_, T>(&sql).bind(key).fetch_optional(&mut *c).await?
+        sqlx::query_as::<_, T>(sqlx::AssertSqlSafe(&*sql)).bind(key).fetch_optional(&mut *c).await?
     }))
 }
 
@@ -56,7 +56,7 @@ pub(crate) async fn page_by_key<T: BothBackends>(
 ) -> StoreResult<Vec<T>> {
     let sql = format!("{select} WHERE {key_column} > $1 ORDER BY {key_column} LIMIT $2");
     Ok(on_read!(db, c => {
-        sqlx::query_as::<_, T>(&sql).bind(page.after_key()).bind(page.fetch()).fetch_all(&mut *c).await?
+        sqlx::query_as::<_, T>(sqlx::AssertSqlSafe(&*sql)).bind(page.after_key()).bind(page.fetch()).fetch_all(&mut *c).await?
     }))
 }
 
@@ -64,7 +64,7 @@ pub(crate) async fn page_by_key<T: BothBackends>(
 pub(crate) async fn delete_row(tx: &mut Tx, table: &str, rec_id: i64) -> StoreResult<i64> {
     let sql = format!("DELETE FROM {table} WHERE rec_id = $1 RETURNING version");
     let version: i64 = on_tx!(tx, c => {
-        sqlx::query_scalar(&sql).bind(rec_id).fetch_one(&mut *c).await?
+        sqlx::query_scalar(sqlx::AssertSqlSafe(&*sql)).bind(rec_id).fetch_one(&mut *c).await?
     });
     Ok(version + 1)
 }
@@ -73,7 +73,7 @@ pub(crate) async fn delete_row(tx: &mut Tx, table: &str, rec_id: i64) -> StoreRe
 pub(crate) async fn count_where(tx: &mut Tx, table: &str, column: &str, id: i64) -> StoreResult<i64> {
     let sql = format!("SELECT COUNT(*) FROM {table} WHERE {column} = $1");
     Ok(on_tx!(tx, c => {
-        sqlx::query_scalar::<_, i64>(&sql).bind(id).fetch_one(&mut *c).await?
+        sqlx::query_scalar::<_, i64>(sqlx::AssertSqlSafe(&*sql)).bind(id).fetch_one(&mut *c).await?
     }))
 }
 

@@ -240,7 +240,7 @@ async fn existing_worker_ids(tx: &mut Tx, numbers: &[String]) -> StoreResult<Has
     );
     let numbers = serde_json::to_string(numbers).expect("strings serialize");
     let rows: Vec<(String, i64)> = on_tx!(tx, c => {
-        sqlx::query_as(&sql).bind(&numbers).fetch_all(&mut *c).await?
+        sqlx::query_as(sqlx::AssertSqlSafe(&*sql)).bind(&numbers).fetch_all(&mut *c).await?
     });
     Ok(rows.into_iter().collect())
 }
@@ -310,7 +310,7 @@ async fn upsert_workers(
         .collect();
     let json = serde_json::Value::Array(json).to_string();
     Ok(on_tx!(tx, c => {
-        sqlx::query_as(&sql).bind(&json).bind(now).bind(by).fetch_all(&mut *c).await?
+        sqlx::query_as(sqlx::AssertSqlSafe(&*sql)).bind(&json).bind(now).bind(by).fetch_all(&mut *c).await?
     }))
 }
 
@@ -337,7 +337,7 @@ async fn insert_workers(
         rows.iter().map(|r| worker_json(ids[r.number()], &r.worker.to_input())).collect();
     let json = serde_json::Value::Array(json).to_string();
     on_tx!(tx, c => {
-        sqlx::query(&sql).bind(&json).bind(now).bind(by).execute(&mut *c).await?;
+        sqlx::query(sqlx::AssertSqlSafe(&*sql)).bind(&json).bind(now).bind(by).execute(&mut *c).await?;
     });
     Ok(())
 }
@@ -429,7 +429,7 @@ impl Qualifications {
             let rec_ids: Vec<i64> = json.iter().map(|r| r[0].as_i64().expect("rec_id")).collect();
             let json = serde_json::Value::Array(json).to_string();
             on_tx!(tx, c => {
-                sqlx::query(&sql).bind(&json).bind(now).bind(&actor.name).execute(&mut *c).await?;
+                sqlx::query(sqlx::AssertSqlSafe(&*sql)).bind(&json).bind(now).bind(&actor.name).execute(&mut *c).await?;
             });
             for (rec_id, key) in rec_ids.into_iter().zip(keys) {
                 changes.push(change(entity_name, rec_id, key, 1, now, actor));
@@ -449,7 +449,7 @@ impl Qualifications {
                 .collect();
             let json = serde_json::Value::Array(rows.into_iter().map(|(r, _)| r).collect()).to_string();
             let written: Vec<(i64, i64, i64, i64)> = on_tx!(tx, c => {
-                sqlx::query_as(&sql).bind(&json).bind(now).bind(&actor.name).fetch_all(&mut *c).await?
+                sqlx::query_as(sqlx::AssertSqlSafe(&*sql)).bind(&json).bind(now).bind(&actor.name).fetch_all(&mut *c).await?
             });
             for (rec_id, worker_id, thing_id, version) in written {
                 changes.push(change(entity_name, rec_id, keys[&(worker_id, thing_id)].clone(), version, now, actor));

@@ -124,7 +124,7 @@ async fn write_requirements(
             value_rows(skills.len(), 3)
         );
         on_tx!(&mut *tx, c => {
-            let mut query = sqlx::query(&sql);
+            let mut query = sqlx::query(sqlx::AssertSqlSafe(&*sql));
             for (skill_id, level_id) in skills {
                 query = query.bind(job_rec_id).bind(*skill_id).bind(*level_id);
             }
@@ -137,7 +137,7 @@ async fn write_requirements(
             value_rows(certificates.len(), 2)
         );
         on_tx!(&mut *tx, c => {
-            let mut query = sqlx::query(&sql);
+            let mut query = sqlx::query(sqlx::AssertSqlSafe(&*sql));
             for certificate_id in certificates {
                 query = query.bind(job_rec_id).bind(*certificate_id);
             }
@@ -209,12 +209,12 @@ impl HrStore {
                  JOIN certificate_types t ON t.rec_id = jc.certificate_type_id WHERE jc.job_rec_id IN ({list})"
             );
             let (skills, certificates): (Vec<SkillRow>, Vec<(i64, String)>) = on_read!(&self.db, c => {
-                let mut query = sqlx::query_as(&skills_sql);
+                let mut query = sqlx::query_as(sqlx::AssertSqlSafe(&*skills_sql));
                 for id in chunk {
                     query = query.bind(*id);
                 }
                 let skills = query.fetch_all(&mut *c).await?;
-                let mut query = sqlx::query_as(&certificates_sql);
+                let mut query = sqlx::query_as(sqlx::AssertSqlSafe(&*certificates_sql));
                 for id in chunk {
                     query = query.bind(*id);
                 }

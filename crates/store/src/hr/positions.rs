@@ -136,7 +136,7 @@ impl HrStore {
                 placeholders(chunk.len())
             );
             let rows: Vec<(i64, String)> = on_read!(&self.db, c => {
-                let mut query = sqlx::query_as(&sql);
+                let mut query = sqlx::query_as(sqlx::AssertSqlSafe(&*sql));
                 for id in chunk {
                     query = query.bind(*id);
                 }

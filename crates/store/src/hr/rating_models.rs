@@ -52,7 +52,7 @@ impl HrStore {
             crate::db::placeholders(rows.len())
         );
         let levels: Vec<LevelRow> = on_read!(&self.db, c => {
-            let mut query = sqlx::query_as(&sql);
+            let mut query = sqlx::query_as(sqlx::AssertSqlSafe(&*sql));
             for row in &rows {
                 query = query.bind(row.rec_id);
             }

@@ -68,7 +68,7 @@ impl Catalog {
         type CertificateRow = (String, i64, String, bool);
         let key = skill_code.unwrap_or("");
         let (rows, certs): (Vec<Row>, Vec<CertificateRow>) = on_read!(db, c => {
-            let rows = sqlx::query_as(&sql).bind(key).fetch_all(&mut *c).await?;
+            let rows = sqlx::query_as(sqlx::AssertSqlSafe(&*sql)).bind(key).fetch_all(&mut *c).await?;
             let certs = if skill_code.is_none() {
                 sqlx::query_as("SELECT code, rec_id, name, requires_renewal FROM certificate_types")
                     .fetch_all(&mut *c)
@@ -258,7 +258,7 @@ impl HrStore {
              AND {code_column} = (SELECT rec_id FROM {code_table} WHERE code = $2) RETURNING rec_id, version"
         );
         let deleted: Option<(i64, i64)> = on_tx!(&mut tx, c => {
-            sqlx::query_as(&sql).bind(personnel_number).bind(code).fetch_optional(&mut *c).await?
+            sqlx::query_as(sqlx::AssertSqlSafe(&*sql)).bind(personnel_number).bind(code).fetch_optional(&mut *c).await?
         });
         let (rec_id, version) = deleted.ok_or_else(|| StoreError::not_found(what, key.clone()))?;
         record_write(

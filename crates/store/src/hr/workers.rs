@@ -109,7 +109,7 @@ impl HrStore {
              OR lower(COALESCE(email, '')) LIKE $3 ESCAPE '\\') ORDER BY personnel_number LIMIT $4"
         );
         let rows: Vec<WorkerRow> = on_read!(&self.db, c => {
-            sqlx::query_as(&sql).bind(page.after_key()).bind(q).bind(&pattern).bind(page.fetch()).fetch_all(&mut *c).await?
+            sqlx::query_as(sqlx::AssertSqlSafe(&*sql)).bind(page.after_key()).bind(q).bind(&pattern).bind(page.fetch()).fetch_all(&mut *c).await?
         });
         let page_of = PageOf::from_rows(rows, page, |r| r.personnel_number.clone());
         let items = self.complete_workers(page_of.items).await?;
@@ -140,12 +140,12 @@ impl HrStore {
              WHERE wc.worker_id IN ({list}) ORDER BY t.code"
         );
         let (skills, certs): (Vec<SkillRow>, Vec<CertificateRow>) = on_read!(&self.db, c => {
-            let mut q = sqlx::query_as(&skills_sql);
+            let mut q = sqlx::query_as(sqlx::AssertSqlSafe(&*skills_sql));
             for id in &ids {
                 q = q.bind(id);
             }
             let skills = q.fetch_all(&mut *c).await?;
-            let mut q = sqlx::query_as(&certs_sql);
+            let mut q = sqlx::query_as(sqlx::AssertSqlSafe(&*certs_sql));
             for id in &ids {
                 q = q.bind(id);
             }
@@ -267,7 +267,7 @@ impl HrStore {
         // is deleted by the cascade without its outbox entry.
         let sql = format!("SELECT rec_id FROM workers WHERE personnel_number = $1{}", tx.for_update());
         let rec_id: Option<i64> = on_tx!(&mut tx, c => {
-            sqlx::query_scalar(&sql).bind(personnel_number).fetch_optional(&mut *c).await?
+            sqlx::query_scalar(sqlx::AssertSqlSafe(&*sql)).bind(personnel_number).fetch_optional(&mut *c).await?
         });
         let rec_id = rec_id.ok_or_else(|| StoreError::not_found("worker", personnel_number))?;
         let (position, skills, certs, version): (Option<String>, Vec<Child>, Vec<Child>, i64) = on_tx!(&mut tx, c => {

@@ -30,7 +30,7 @@ async fn insert_json(
         let sql = format!("INSERT INTO {table} ({columns}) {}", tx.backend().select_json(fields));
         let json = serde_json::Value::Array(chunk.to_vec()).to_string();
         on_tx!(tx, c => {
-            sqlx::query(&sql).bind(&json).execute(&mut *c).await?;
+            sqlx::query(sqlx::AssertSqlSafe(&*sql)).bind(&json).execute(&mut *c).await?;
         });
     }
     Ok(())
@@ -219,7 +219,7 @@ impl super::SchedulingStore {
             wanted.join(" OR "),
         );
         Ok(on_read!(&self.db, c => {
-            let mut q = sqlx::query_as::<_, (Uuid, i64, i64)>(&sql)
+            let mut q = sqlx::query_as::<_, (Uuid, i64, i64)>(sqlx::AssertSqlSafe(&*sql))
                 .bind(from)
                 .bind(to)
                 .bind(to.date_naive())
@@ -260,6 +260,6 @@ impl super::SchedulingStore {
             inserted(BOOKABLE_RESOURCE),
             inserted(RESOURCE_CHARACTERISTIC)
         );
-        Ok(on_read!(&self.db, c => sqlx::query_as(&sql).bind(after).fetch_one(&mut *c).await?))
+        Ok(on_read!(&self.db, c => sqlx::query_as(sqlx::AssertSqlSafe(&*sql)).bind(after).fetch_one(&mut *c).await?))
     }
 }

@@ -59,7 +59,7 @@ pub struct BookingFilter {
 async fn lock_resource(tx: &mut Tx, id: Uuid) -> StoreResult<Option<(String, i64)>> {
     let sql = format!("SELECT name, capacity FROM bookable_resources WHERE id = $1{}", tx.for_update());
     Ok(on_tx!(tx, c => {
-        sqlx::query_as(&sql).bind(id).fetch_optional(&mut *c).await?
+        sqlx::query_as(sqlx::AssertSqlSafe(&*sql)).bind(id).fetch_optional(&mut *c).await?
     }))
 }
 
@@ -115,7 +115,7 @@ impl SchedulingStore {
         let by_resource = if filter.resource_id.is_some() { "AND b.resource_id = $3" } else { "AND $3 IS NULL" };
         let sql = format!("{SELECT} WHERE b.id > $1 {by_resource} ORDER BY b.id LIMIT $2");
         let rows: Vec<Row> = on_read!(&self.db, c => {
-            sqlx::query_as(&sql).bind(after).bind(page.fetch()).bind(filter.resource_id).fetch_all(&mut *c).await?
+            sqlx::query_as(sqlx::AssertSqlSafe(&*sql)).bind(after).bind(page.fetch()).bind(filter.resource_id).fetch_all(&mut *c).await?
         });
         Ok(PageOf::from_rows(rows, page, |r| r.id.to_string()).map(Into::into))
     }

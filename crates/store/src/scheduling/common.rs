@@ -21,7 +21,7 @@ pub(crate) fn parse_id(entity: &'static str, raw: &str) -> StoreResult<Uuid> {
 pub(crate) async fn id_by(tx: &mut Tx, table: &str, column: &str, key: &str) -> StoreResult<Option<Uuid>> {
     let sql = format!("SELECT id FROM {table} WHERE {column} = $1");
     Ok(on_tx!(tx, c => {
-        sqlx::query_scalar::<_, Uuid>(&sql).bind(key).fetch_optional(&mut *c).await?
+        sqlx::query_scalar::<_, Uuid>(sqlx::AssertSqlSafe(&*sql)).bind(key).fetch_optional(&mut *c).await?
     }))
 }
 
@@ -29,7 +29,7 @@ pub(crate) async fn id_by(tx: &mut Tx, table: &str, column: &str, key: &str) -> 
 pub(crate) async fn exists(tx: &mut Tx, table: &str, id: Uuid) -> StoreResult<bool> {
     let sql = format!("SELECT COUNT(*) FROM {table} WHERE id = $1");
     let n: i64 = on_tx!(tx, c => {
-        sqlx::query_scalar(&sql).bind(id).fetch_one(&mut *c).await?
+        sqlx::query_scalar(sqlx::AssertSqlSafe(&*sql)).bind(id).fetch_one(&mut *c).await?
     });
     Ok(n > 0)
 }
@@ -38,7 +38,7 @@ pub(crate) async fn exists(tx: &mut Tx, table: &str, id: Uuid) -> StoreResult<bo
 pub(crate) async fn count_where(tx: &mut Tx, table: &str, column: &str, id: Uuid) -> StoreResult<i64> {
     let sql = format!("SELECT COUNT(*) FROM {table} WHERE {column} = $1");
     Ok(on_tx!(tx, c => {
-        sqlx::query_scalar::<_, i64>(&sql).bind(id).fetch_one(&mut *c).await?
+        sqlx::query_scalar::<_, i64>(sqlx::AssertSqlSafe(&*sql)).bind(id).fetch_one(&mut *c).await?
     }))
 }
 
@@ -46,7 +46,7 @@ pub(crate) async fn count_where(tx: &mut Tx, table: &str, column: &str, id: Uuid
 pub(crate) async fn delete_row(tx: &mut Tx, table: &str, id: Uuid) -> StoreResult<i64> {
     let sql = format!("DELETE FROM {table} WHERE id = $1 RETURNING version");
     let version: i64 = on_tx!(tx, c => {
-        sqlx::query_scalar(&sql).bind(id).fetch_one(&mut *c).await?
+        sqlx::query_scalar(sqlx::AssertSqlSafe(&*sql)).bind(id).fetch_one(&mut *c).await?
     });
     Ok(version + 1)
 }
@@ -60,7 +60,7 @@ pub(crate) async fn find_by_id<T: BothBackends>(
 ) -> StoreResult<Option<T>> {
     let sql = format!("{select} WHERE {id_column} = $1");
     Ok(on_read!(db, c => {
-        sqlx::query_as::<_, T>(&sql).bind(id).fetch_optional(&mut *c).await?
+        sqlx::query_as::<_, T>(sqlx::AssertSqlSafe(&*sql)).bind(id).fetch_optional(&mut *c).await?
     }))
 }
 
@@ -80,7 +80,7 @@ pub(crate) async fn page_by_id<T: BothBackends>(
     };
     let sql = format!("{select} WHERE {id_column} > $1 ORDER BY {id_column} LIMIT $2");
     Ok(on_read!(db, c => {
-        sqlx::query_as::<_, T>(&sql).bind(after).bind(page.fetch()).fetch_all(&mut *c).await?
+        sqlx::query_as::<_, T>(sqlx::AssertSqlSafe(&*sql)).bind(after).bind(page.fetch()).fetch_all(&mut *c).await?
     }))
 }
 

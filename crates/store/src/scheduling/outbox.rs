@@ -71,7 +71,7 @@ impl super::SchedulingStore {
                 crate::db::placeholders(chunk.len())
             );
             let rows: Vec<OutboxEntry> = crate::on_read!(&self.db, c => {
-                let mut q = sqlx::query_as::<_, OutboxEntry>(&sql);
+                let mut q = sqlx::query_as::<_, OutboxEntry>(sqlx::AssertSqlSafe(&*sql));
                 for seq in chunk {
                     q = q.bind(seq);
                 }

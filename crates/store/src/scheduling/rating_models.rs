@@ -48,7 +48,7 @@ impl SchedulingStore {
             crate::db::placeholders(rows.len())
         );
         let values: Vec<(Uuid, Uuid, String, i64)> = on_read!(&self.db, c => {
-            let mut query = sqlx::query_as(&sql);
+            let mut query = sqlx::query_as(sqlx::AssertSqlSafe(&*sql));
             for row in &rows {
                 query = query.bind(row.id);
             }

@@ -60,7 +60,7 @@ async fn insert_characteristics(tx: &mut Tx, requirement: Uuid, ids: &[(Uuid, i6
         crate::db::value_rows(ids.len(), 3)
     );
     on_tx!(tx, c => {
-        let mut query = sqlx::query(&sql);
+        let mut query = sqlx::query(sqlx::AssertSqlSafe(&*sql));
         for (id, min_rating) in ids {
             query = query.bind(requirement).bind(*id).bind(*min_rating);
         }
@@ -94,7 +94,7 @@ impl SchedulingStore {
             crate::db::placeholders(rows.len())
         );
         let needed: Vec<(Uuid, String, String, i64)> = on_read!(&self.db, c => {
-            let mut query = sqlx::query_as(&sql);
+            let mut query = sqlx::query_as(sqlx::AssertSqlSafe(&*sql));
             for row in &rows {
                 query = query.bind(row.id);
             }

@@ -65,13 +65,13 @@ impl SchedulingStore {
         let rows: Vec<Row> = match &page.after {
             None => on_read!(&self.db, c => {
                 let sql = format!("{SELECT} ORDER BY name, id LIMIT $1");
-                sqlx::query_as(&sql).bind(page.fetch()).fetch_all(&mut *c).await?
+                sqlx::query_as(sqlx::AssertSqlSafe(&*sql)).bind(page.fetch()).fetch_all(&mut *c).await?
             }),
             Some(raw) => {
                 let (name, id) = parse_cursor(raw)?;
                 on_read!(&self.db, c => {
                     let sql = format!("{SELECT} WHERE (name, id) > ($1, $2) ORDER BY name, id LIMIT $3");
-                    sqlx::query_as(&sql).bind(&name).bind(id).bind(page.fetch()).fetch_all(&mut *c).await?
+                    sqlx::query_as(sqlx::AssertSqlSafe(&*sql)).bind(&name).bind(id).bind(page.fetch()).fetch_all(&mut *c).await?
                 })
             }
         };
@@ -98,8 +98,8 @@ impl SchedulingStore {
         type CharacteristicRow =
             (Uuid, String, String, Option<i64>, Option<String>, Option<NaiveDate>, Option<NaiveDate>);
         let (hours, characteristics): (Vec<HoursRow>, Vec<CharacteristicRow>) = on_read!(&self.db, c => {
-            let mut hours = sqlx::query_as(&hours_sql);
-            let mut characteristics = sqlx::query_as(&characteristics_sql);
+            let mut hours = sqlx::query_as(sqlx::AssertSqlSafe(&*hours_sql));
+            let mut characteristics = sqlx::query_as(sqlx::AssertSqlSafe(&*characteristics_sql));
             for row in &rows {
                 hours = hours.bind(row.id);
                 characteristics = characteristics.bind(row.id);
@@ -248,7 +248,7 @@ impl SchedulingStore {
         // cascade without its outbox entry.
         let sql = format!("SELECT name, hr_worker_number FROM bookable_resources WHERE id = $1{}", tx.for_update());
         let current: Option<(String, Option<String>)> = on_tx!(&mut tx, c => {
-            sqlx::query_as(&sql).bind(uuid).fetch_optional(&mut *c).await?
+            sqlx::query_as(sqlx::AssertSqlSafe(&*sql)).bind(uuid).fetch_optional(&mut *c).await?
         });
         let (name, number) = current.ok_or_else(|| StoreError::not_found(ENTITY, id))?;
         let bookings = count_where(&mut tx, "bookings", "resource_id", uuid).await?;
@@ -292,7 +292,7 @@ async fn insert_work_hours(tx: &mut Tx, resource: Uuid, spans: &[WorkSpan]) -> S
         crate::db::value_rows(spans.len(), 4)
     );
     on_tx!(tx, c => {
-        let mut query = sqlx::query(&sql);
+        let mut query = sqlx::query(sqlx::AssertSqlSafe(&*sql));
         for s in spans {
             query = query.bind(resource).bind(s.weekday.number()).bind(s.start_minute).bind(s.end_minute);
         }

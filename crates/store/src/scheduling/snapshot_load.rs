@@ -157,7 +157,7 @@ impl SnapshotPages {
             if sqlite {
                 sqlx::query(MAP_THE_FILE).execute(&mut *c).await?;
             }
-            let text = sqlx::query_scalar(&self.sql).bind(after).bind(end).fetch_one(&mut *c).await?;
+            let text = sqlx::query_scalar(sqlx::AssertSqlSafe(&*self.sql)).bind(after).bind(end).fetch_one(&mut *c).await?;
             if sqlite {
                 sqlx::query("PRAGMA mmap_size = 0").execute(&mut *c).await?;
             }

@@ -111,10 +111,10 @@ impl SchedulingStore {
         let ids = ids.unwrap_or(&[]);
         macro_rules! fetch {
             ($c:ident) => {{
-                let mut resources = sqlx::query_as(&resources_sql);
-                let mut hours = sqlx::query_as(&hours_sql);
-                let mut characteristics = sqlx::query_as(&characteristics_sql);
-                let mut bookings = sqlx::query_as(&bookings_sql);
+                let mut resources = sqlx::query_as(sqlx::AssertSqlSafe(&*resources_sql));
+                let mut hours = sqlx::query_as(sqlx::AssertSqlSafe(&*hours_sql));
+                let mut characteristics = sqlx::query_as(sqlx::AssertSqlSafe(&*characteristics_sql));
+                let mut bookings = sqlx::query_as(sqlx::AssertSqlSafe(&*bookings_sql));
                 for id in ids {
                     resources = resources.bind(*id);
                     hours = hours.bind(*id);

@@ -215,7 +215,8 @@ impl HrStore {
             "SELECT s.rec_id, s.code, s.name, s.description, m.code, s.version, s.modified_at, s.modified_by \
              FROM skills s JOIN rating_models m ON m.rec_id = s.rating_model_id WHERE {filter} ORDER BY s.code"
         );
-        let rows: Vec<Row> = on_read!(&self.db, c => sqlx::query_as(&sql).bind(json).fetch_all(&mut *c).await?);
+        let rows: Vec<Row> =
+            on_read!(&self.db, c => sqlx::query_as(sqlx::AssertSqlSafe(&*sql)).bind(json).fetch_all(&mut *c).await?);
         Ok(rows
             .into_iter()
             .map(|(rec_id, code, name, description, model, version, at, by)| {
@@ -231,7 +232,8 @@ impl HrStore {
             "SELECT rec_id, code, name, description, requires_renewal, version, modified_at, modified_by \
              FROM certificate_types WHERE {filter} ORDER BY code"
         );
-        let rows: Vec<Row> = on_read!(&self.db, c => sqlx::query_as(&sql).bind(json).fetch_all(&mut *c).await?);
+        let rows: Vec<Row> =
+            on_read!(&self.db, c => sqlx::query_as(sqlx::AssertSqlSafe(&*sql)).bind(json).fetch_all(&mut *c).await?);
         Ok(rows
             .into_iter()
             .map(|(rec_id, code, name, description, renewal, version, at, by)| {
@@ -248,13 +250,13 @@ impl HrStore {
             "SELECT m.rec_id, m.code, m.name, m.description, m.version, m.modified_at, m.modified_by \
              FROM rating_models m WHERE {filter} ORDER BY m.code"
         );
-        let rows: Vec<Row> = on_read!(&self.db, c => sqlx::query_as(&sql).bind(json).fetch_all(&mut *c).await?);
+        let rows: Vec<Row> =
+            on_read!(&self.db, c => sqlx::query_as(sqlx::AssertSqlSafe(&*sql)).bind(json).fetch_all(&mut *c).await?);
         let level_sql = format!(
             "SELECT m.code, l.name, l.factor FROM rating_levels l JOIN rating_models m ON m.rec_id = l.rating_model_id \
              WHERE {filter} ORDER BY m.code, l.factor"
         );
-        let levels: Vec<(String, String, i64)> =
-            on_read!(&self.db, c => sqlx::query_as(&level_sql).bind(json).fetch_all(&mut *c).await?);
+        let levels: Vec<(String, String, i64)> = on_read!(&self.db, c => sqlx::query_as(sqlx::AssertSqlSafe(&*level_sql)).bind(json).fetch_all(&mut *c).await?);
         Ok(rows
             .into_iter()
             .map(|(rec_id, code, name, description, version, at, by)| {

@@ -152,7 +152,7 @@ pub(super) async fn insert_conflicts(tx: &mut Tx, conflicts: &[NewConflict]) -> 
     );
     let json = Value::Array(rows).to_string();
     on_tx!(tx, c => {
-        sqlx::query(&sql).bind(&json).execute(&mut *c).await?;
+        sqlx::query(sqlx::AssertSqlSafe(&*sql)).bind(&json).execute(&mut *c).await?;
     });
     Ok(())
 }
@@ -237,7 +237,7 @@ impl HrStore {
         let after: i64 = page.after.as_deref().map_or(Ok(0), str::parse).map_err(|_| bad_cursor())?;
         let sql = format!("SELECT {ERROR_COLUMNS} FROM sync_errors WHERE id > $1 ORDER BY id LIMIT $2");
         let rows = on_read!(&self.db, c => {
-            sqlx::query_as::<_, SyncErrorRow>(&sql).bind(after).bind(page.fetch()).fetch_all(&mut *c).await?
+            sqlx::query_as::<_, SyncErrorRow>(sqlx::AssertSqlSafe(&*sql)).bind(after).bind(page.fetch()).fetch_all(&mut *c).await?
         });
         Ok(PageOf::from_rows(rows, page, |e| e.id.to_string()))
     }
@@ -245,7 +245,7 @@ impl HrStore {
     pub async fn sync_error(&self, id: i64) -> StoreResult<SyncErrorRow> {
         let sql = format!("SELECT {ERROR_COLUMNS} FROM sync_errors WHERE id = $1");
         let row = on_read!(&self.db, c => {
-            sqlx::query_as::<_, SyncErrorRow>(&sql).bind(id).fetch_optional(&mut *c).await?
+            sqlx::query_as::<_, SyncErrorRow>(sqlx::AssertSqlSafe(&*sql)).bind(id).fetch_optional(&mut *c).await?
         });
         row.ok_or_else(|| StoreError::not_found("integration error", id.to_string()))
     }
@@ -254,7 +254,7 @@ impl HrStore {
     pub async fn due_sync_errors(&self, now: DateTime<Utc>, limit: i64) -> StoreResult<Vec<SyncErrorRow>> {
         let sql = format!("SELECT {ERROR_COLUMNS} FROM sync_errors WHERE next_attempt_at <= $1 ORDER BY id LIMIT $2");
         Ok(on_read!(&self.db, c => {
-            sqlx::query_as::<_, SyncErrorRow>(&sql).bind(now).bind(limit).fetch_all(&mut *c).await?
+            sqlx::query_as::<_, SyncErrorRow>(sqlx::AssertSqlSafe(&*sql)).bind(now).bind(limit).fetch_all(&mut *c).await?
         }))
     }
 
@@ -270,7 +270,7 @@ impl HrStore {
         let sql =
             format!("INSERT INTO sync_jobs ({JOB_COLUMNS}) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)");
         on_tx!(&mut tx, c => {
-            sqlx::query(&sql)
+            sqlx::query(sqlx::AssertSqlSafe(&*sql))
                 .bind(&job.id)
                 .bind(&job.kind)
                 .bind(&job.map_name)
@@ -311,7 +311,7 @@ impl HrStore {
     pub async fn sync_job(&self, id: &str) -> StoreResult<SyncJob> {
         let sql = format!("SELECT {JOB_COLUMNS} FROM sync_jobs WHERE id = $1");
         let row = on_read!(&self.db, c => {
-            sqlx::query_as::<_, SyncJob>(&sql).bind(id).fetch_optional(&mut *c).await?
+            sqlx::query_as::<_, SyncJob>(sqlx::AssertSqlSafe(&*sql)).bind(id).fetch_optional(&mut *c).await?
         });
         row.ok_or_else(|| StoreError::not_found("job", id))
     }

@@ -164,7 +164,7 @@ impl HrStore {
         );
         let keys = keys_json(keys);
         let text: String = on_read!(&self.db, c => {
-            sqlx::query_scalar(&sql).bind(&keys).bind(map).fetch_one(&mut *c).await?
+            sqlx::query_scalar(sqlx::AssertSqlSafe(&*sql)).bind(&keys).bind(map).fetch_one(&mut *c).await?
         });
         crate::folded::rows(&text)
     }
@@ -176,7 +176,7 @@ impl HrStore {
              ORDER BY entity_key LIMIT $3"
         );
         let rows = on_read!(&self.db, c => {
-            sqlx::query_as::<_, TrackingRow>(&sql)
+            sqlx::query_as::<_, TrackingRow>(sqlx::AssertSqlSafe(&*sql))
                 .bind(map)
                 .bind(page.after_key())
                 .bind(page.fetch())
@@ -366,7 +366,7 @@ async fn upsert_tracking(tx: &mut Tx, rows: &[TrackingRow]) -> StoreResult<()> {
         );
         let json = serde_json::Value::Array(json).to_string();
         on_tx!(tx, c => {
-            sqlx::query(&sql).bind(&json).execute(&mut *c).await?;
+            sqlx::query(sqlx::AssertSqlSafe(&*sql)).bind(&json).execute(&mut *c).await?;
         });
     }
     Ok(())
@@ -383,7 +383,7 @@ pub(super) async fn delete_pairs(tx: &mut Tx, table: &str, pairs: &[(String, Str
             tx.backend().select_json(&[Text, Text])
         );
         on_tx!(tx, c => {
-            sqlx::query(&sql).bind(&json).execute(&mut *c).await?;
+            sqlx::query(sqlx::AssertSqlSafe(&*sql)).bind(&json).execute(&mut *c).await?;
         });
     }
     Ok(())
@@ -400,7 +400,7 @@ impl HrStore {
         let mut tx = self.db.begin().await?;
         let sql = format!("SELECT value FROM settings WHERE name = $1{}", tx.for_update());
         let current: Option<String> = on_tx!(&mut tx, c => {
-            sqlx::query_scalar(&sql).bind(RELAY_LEASE).fetch_optional(&mut *c).await?
+            sqlx::query_scalar(sqlx::AssertSqlSafe(&*sql)).bind(RELAY_LEASE).fetch_optional(&mut *c).await?
         });
         let free = match current.as_deref().and_then(|v| v.split_once('|')) {
             None => true,
@@ -455,7 +455,7 @@ impl crate::scheduling::SchedulingStore {
             backend.json_rows()
         );
         let rows: Vec<(uuid::Uuid, String)> =
-            on_read!(&self.db, c => sqlx::query_as(&sql).bind(&json).fetch_all(&mut *c).await?);
+            on_read!(&self.db, c => sqlx::query_as(sqlx::AssertSqlSafe(&*sql)).bind(&json).fetch_all(&mut *c).await?);
         Ok(rows.into_iter().map(|(id, n)| (id.to_string(), n)).collect())
     }
 }

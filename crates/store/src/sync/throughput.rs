@@ -66,7 +66,7 @@ impl Db {
                     _ => high = middle,
                 }
             }
-            let mut query = sqlx::query(&sql).bind(low);
+            let mut query = sqlx::query(sqlx::AssertSqlSafe(&*sql)).bind(low);
             for bound in bounds {
                 query = query.bind(*bound);
             }

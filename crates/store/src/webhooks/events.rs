@@ -157,7 +157,7 @@ impl HrStore {
             );
             let rows = Value::Array(rows).to_string();
             on_tx!(&mut tx, c => {
-                sqlx::query(&sql).bind(&rows).execute(&mut *c).await?;
+                sqlx::query(sqlx::AssertSqlSafe(&*sql)).bind(&rows).execute(&mut *c).await?;
             });
         }
         for (hook_id, number) in last_numbers {

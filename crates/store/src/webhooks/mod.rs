@@ -239,7 +239,7 @@ impl HrStore {
     pub async fn webhook(&self, id: i64) -> StoreResult<Webhook> {
         let sql = format!("{WEBHOOK_SELECT} WHERE rec_id = $1");
         let row: Option<WebhookRow> = on_read!(&self.db, c => {
-            sqlx::query_as(&sql).bind(id).fetch_optional(&mut *c).await?
+            sqlx::query_as(sqlx::AssertSqlSafe(&*sql)).bind(id).fetch_optional(&mut *c).await?
         });
         row.map(Webhook::from).ok_or_else(|| StoreError::not_found("webhook", id.to_string()))
     }
@@ -249,7 +249,7 @@ impl HrStore {
         let after: i64 = page.after.as_deref().and_then(|s| s.parse().ok()).unwrap_or(i64::MIN);
         let sql = format!("{WEBHOOK_SELECT} WHERE rec_id > $1 ORDER BY rec_id LIMIT $2");
         let rows: Vec<WebhookRow> = on_read!(&self.db, c => {
-            sqlx::query_as(&sql).bind(after).bind(page.fetch()).fetch_all(&mut *c).await?
+            sqlx::query_as(sqlx::AssertSqlSafe(&*sql)).bind(after).bind(page.fetch()).fetch_all(&mut *c).await?
         });
         Ok(PageOf::from_rows(rows, page, |r| r.rec_id.to_string()).map(Webhook::from))
     }
@@ -313,7 +313,7 @@ impl HrStore {
         );
         let status = status.unwrap_or("");
         let rows: Vec<DeliveryRow> = on_read!(&self.db, c => {
-            sqlx::query_as(&sql).bind(webhook_id).bind(after).bind(status).bind(page.fetch()).fetch_all(&mut *c).await?
+            sqlx::query_as(sqlx::AssertSqlSafe(&*sql)).bind(webhook_id).bind(after).bind(status).bind(page.fetch()).fetch_all(&mut *c).await?
         });
         Ok(PageOf::from_rows(rows, page, |r| r.control_number.to_string()).map(Delivery::from))
     }
@@ -321,7 +321,7 @@ impl HrStore {
     pub async fn delivery(&self, webhook_id: i64, delivery_id: i64) -> StoreResult<Delivery> {
         let sql = format!("{DELIVERY_SELECT} WHERE webhook_id = $1 AND rec_id = $2");
         let row: Option<DeliveryRow> = on_read!(&self.db, c => {
-            sqlx::query_as(&sql).bind(webhook_id).bind(delivery_id).fetch_optional(&mut *c).await?
+            sqlx::query_as(sqlx::AssertSqlSafe(&*sql)).bind(webhook_id).bind(delivery_id).fetch_optional(&mut *c).await?
         });
         row.map(Delivery::from).ok_or_else(|| StoreError::not_found("delivery", delivery_id.to_string()))
     }

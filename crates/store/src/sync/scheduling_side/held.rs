@@ -62,8 +62,7 @@ impl SchedulingStore {
                 backend.json_strings()
             );
             let json = keys_json(&names);
-            let rows: Vec<(String, Uuid, Option<Uuid>)> =
-                on_read!(&self.db, c => sqlx::query_as(&sql).bind(&json).fetch_all(&mut *c).await?);
+            let rows: Vec<(String, Uuid, Option<Uuid>)> = on_read!(&self.db, c => sqlx::query_as(sqlx::AssertSqlSafe(&*sql)).bind(&json).fetch_all(&mut *c).await?);
             rows.into_iter().map(|(name, id, rating_model)| (name, Rated { id, rating_model })).collect()
         };
         let values: HashMap<(Uuid, i64), Uuid> = {
@@ -73,8 +72,7 @@ impl SchedulingStore {
                 backend.json_strings()
             );
             let json = keys_json(&names);
-            let rows: Vec<(Uuid, i64, Uuid)> =
-                on_read!(&self.db, c => sqlx::query_as(&sql).bind(&json).fetch_all(&mut *c).await?);
+            let rows: Vec<(Uuid, i64, Uuid)> = on_read!(&self.db, c => sqlx::query_as(sqlx::AssertSqlSafe(&*sql)).bind(&json).fetch_all(&mut *c).await?);
             rows.into_iter().map(|(model, value, id)| ((model, value), id)).collect()
         };
         // Each write resolved: (resource, characteristic, rating value, issued on, expires on).
@@ -157,7 +155,7 @@ impl SchedulingStore {
                 backend.select_json(&fields)
             );
             let json = Value::Array(inserts).to_string();
-            on_tx!(&mut tx, c => { sqlx::query(&sql).bind(&json).execute(&mut *c).await?; });
+            on_tx!(&mut tx, c => { sqlx::query(sqlx::AssertSqlSafe(&*sql)).bind(&json).execute(&mut *c).await?; });
         }
         if !updates.is_empty() {
             let sql = format!(
@@ -175,7 +173,7 @@ impl SchedulingStore {
                 backend.json_rows()
             );
             let json = Value::Array(updates).to_string();
-            on_tx!(&mut tx, c => { sqlx::query(&sql).bind(&json).execute(&mut *c).await?; });
+            on_tx!(&mut tx, c => { sqlx::query(sqlx::AssertSqlSafe(&*sql)).bind(&json).execute(&mut *c).await?; });
         }
         outbox::append(&mut tx, &changes).await?;
         tx.commit().await?;
@@ -276,7 +274,8 @@ async fn held_versions(tx: &mut Tx, pairs: &[(Uuid, Uuid)]) -> StoreResult<HashM
         tx.for_update()
     );
     let json = Value::Array(pairs.iter().map(|(r, c)| json!([r.to_string(), c.to_string()])).collect()).to_string();
-    let text: String = on_tx!(tx, c => sqlx::query_scalar(&sql).bind(&json).fetch_one(&mut *c).await?);
+    let text: String =
+        on_tx!(tx, c => sqlx::query_scalar(sqlx::AssertSqlSafe(&*sql)).bind(&json).fetch_one(&mut *c).await?);
     let rows: Vec<(Uuid, Uuid, Uuid, i64)> = crate::folded::rows(&text)?;
     Ok(rows
         .into_iter()

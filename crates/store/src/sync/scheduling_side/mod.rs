@@ -151,8 +151,7 @@ impl SchedulingStore {
             in_keys(self, "c.name")
         );
         let ty = kind.characteristic_type().unwrap_or_default();
-        let rows: Vec<Row> =
-            on_read!(&self.db, c => sqlx::query_as(&sql).bind(json).bind(ty).fetch_all(&mut *c).await?);
+        let rows: Vec<Row> = on_read!(&self.db, c => sqlx::query_as(sqlx::AssertSqlSafe(&*sql)).bind(json).bind(ty).fetch_all(&mut *c).await?);
         Ok(rows
             .into_iter()
             .map(|(id, name, ty, description, model, version, at, by)| {
@@ -170,14 +169,14 @@ impl SchedulingStore {
             "SELECT id, name, min_value, max_value, version, modified_at, modified_by FROM rating_models WHERE {}",
             in_keys(self, "name")
         );
-        let rows: Vec<Row> = on_read!(&self.db, c => sqlx::query_as(&sql).bind(json).fetch_all(&mut *c).await?);
+        let rows: Vec<Row> =
+            on_read!(&self.db, c => sqlx::query_as(sqlx::AssertSqlSafe(&*sql)).bind(json).fetch_all(&mut *c).await?);
         let value_sql = format!(
             "SELECT m.name, v.name, v.value FROM rating_values v JOIN rating_models m ON m.id = v.rating_model_id \
              WHERE {} ORDER BY m.name, v.value",
             in_keys(self, "m.name")
         );
-        let values: Vec<(String, String, i64)> =
-            on_read!(&self.db, c => sqlx::query_as(&value_sql).bind(json).fetch_all(&mut *c).await?);
+        let values: Vec<(String, String, i64)> = on_read!(&self.db, c => sqlx::query_as(sqlx::AssertSqlSafe(&*value_sql)).bind(json).fetch_all(&mut *c).await?);
         Ok(rows
             .into_iter()
             .map(|(id, name, min, max, version, at, by)| {

@@ -179,13 +179,13 @@ impl SchedulingStore {
                 backend.select_json(&fields)
             );
             let json = Value::Array(inserts).to_string();
-            on_tx!(&mut tx, c => { sqlx::query(&sql).bind(&json).execute(&mut *c).await?; });
+            on_tx!(&mut tx, c => { sqlx::query(sqlx::AssertSqlSafe(&*sql)).bind(&json).execute(&mut *c).await?; });
             let sql = format!(
                 "INSERT INTO work_hours (resource_id, weekday, start_minute, end_minute) {}",
                 backend.select_json(&[U, JsonType::Int, JsonType::Int, JsonType::Int])
             );
             let json = Value::Array(hours).to_string();
-            on_tx!(&mut tx, c => { sqlx::query(&sql).bind(&json).execute(&mut *c).await?; });
+            on_tx!(&mut tx, c => { sqlx::query(sqlx::AssertSqlSafe(&*sql)).bind(&json).execute(&mut *c).await?; });
         }
         if !updates.is_empty() {
             let sql = format!(
@@ -208,7 +208,7 @@ impl SchedulingStore {
             );
             let json = Value::Array(updates).to_string();
             let rows: Vec<(Uuid, Option<String>, i64)> =
-                on_tx!(&mut tx, c => sqlx::query_as(&sql).bind(&json).fetch_all(&mut *c).await?);
+                on_tx!(&mut tx, c => sqlx::query_as(sqlx::AssertSqlSafe(&*sql)).bind(&json).fetch_all(&mut *c).await?);
             for (id, number, version) in rows {
                 changes.push((id, number.unwrap_or_else(|| id.to_string()), Operation::Update, version));
             }

@@ -200,7 +200,7 @@ async fn scheduling_edit(app: &TestApp, key: &str, field: Field, value: usize, w
 }
 
 /// Counts of a SQL query returning one number, on the scheduling store.
-async fn scheduling_count(app: &TestApp, sql: &str) -> i64 {
+async fn scheduling_count(app: &TestApp, sql: &'static str) -> i64 {
     match app.state.scheduling.db() {
         Db::Sqlite { readers, .. } => sqlx::query_scalar(sql).fetch_one(readers).await.expect("count"),
         Db::Postgres(pool) => sqlx::query_scalar(sql).fetch_one(pool).await.expect("count"),
