@@ -352,6 +352,15 @@ impl Backend {
         }
     }
 
+    /// The UUIDs in the JSON array of hyphenated strings bound as `$1`, as a subquery: blobs on
+    /// SQLite (as sqlx stores them), `uuid` on PostgreSQL.
+    pub fn json_uuids(self) -> &'static str {
+        match self {
+            Backend::Sqlite => "SELECT unhex(replace(value, '-', '')) FROM jsonb_each($1)",
+            Backend::Postgres => "SELECT (jsonb_array_elements_text($1::jsonb))::uuid",
+        }
+    }
+
     /// Element `index` of the JSON array in `value`, as SQL of type `ty`.
     pub fn json_field(self, index: usize, ty: JsonType) -> String {
         match (self, ty) {

@@ -113,31 +113,40 @@ pub(crate) async fn append_rows<'a>(
 impl crate::HrStore {
     /// Outbox entries after `after_seq`, oldest first.
     pub async fn outbox_after(&self, after_seq: i64, limit: i64) -> StoreResult<Vec<OutboxEntry>> {
-        let sql = "SELECT seq, entity, rec_id, entity_key, operation, version, modified_at, origin \
-                   FROM outbox WHERE seq > $1 ORDER BY seq LIMIT $2";
-        Ok(crate::on_read!(&self.db, c => {
-            sqlx::query_as::<_, OutboxEntry>(sql).bind(after_seq).bind(limit).fetch_all(&mut *c).await?
-        }))
+        entries(&self.db, "rec_id", Origins::All, (after_seq, i64::MAX, limit)).await
     }
 
     /// Outbox entries in `after_seq < seq <= upto` that the sync engine did not write (origin
     /// `sync`), oldest first: what the relay has to apply, without reading back its own writes.
     pub async fn outbox_foreign_after(&self, after_seq: i64, upto: i64, limit: i64) -> StoreResult<Vec<OutboxEntry>> {
-        crate::outbox::foreign_entries(&self.db, "rec_id", (after_seq, upto, limit)).await
+        entries(&self.db, "rec_id", Origins::Foreign, (after_seq, upto, limit)).await
     }
 }
 
-/// Either store's outbox entries in `after < seq <= upto` not written by the sync engine, at
-/// most `limit`, in order of seq; read folded (see [`crate::folded`]). `record` names the record
-/// id's column.
-pub(crate) async fn foreign_entries<E: serde::de::DeserializeOwned + HasSeq>(
+/// Which entries an outbox read returns.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Origins {
+    All,
+    /// All but the sync engine's own (origin `sync`).
+    Foreign,
+}
+
+/// Either store's outbox entries in `after < seq <= upto` of `origins`, at most `limit`, in
+/// order of seq; read folded (see [`crate::folded`]), as the relay and the finder read
+/// thousands at a time. `record` names the record id's column.
+pub(crate) async fn entries<E: serde::de::DeserializeOwned + HasSeq>(
     db: &crate::db::Db,
     record: &str,
+    origins: Origins,
     (after, upto, limit): (i64, i64, i64),
 ) -> StoreResult<Vec<E>> {
     let columns = ["seq", "entity", record, "entity_key", "operation", "version", "modified_at", "origin"];
+    let foreign = match origins {
+        Origins::All => "",
+        Origins::Foreign => " AND origin <> 'sync'",
+    };
     let sql = format!(
-        "SELECT {} FROM (SELECT * FROM outbox WHERE seq > $1 AND seq <= $2 AND origin <> 'sync' \
+        "SELECT {} FROM (SELECT * FROM outbox WHERE seq > $1 AND seq <= $2{foreign} \
          ORDER BY seq LIMIT $3) AS o",
         db.backend().folded(&columns)
     );

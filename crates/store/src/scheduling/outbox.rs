@@ -2,7 +2,7 @@
 
 use crate::db::{JsonType, Tx};
 use crate::error::StoreResult;
-use crate::outbox::{append_rows, OutboxRow};
+use crate::outbox::{append_rows, entries, Origins, OutboxRow};
 use chrono::{DateTime, Utc};
 use hrbridge_domain::outbox::{Operation, Origin};
 use uuid::Uuid;
@@ -84,16 +84,12 @@ impl super::SchedulingStore {
 
     /// Outbox entries after `after_seq`, oldest first.
     pub async fn outbox_after(&self, after_seq: i64, limit: i64) -> StoreResult<Vec<OutboxEntry>> {
-        let sql = "SELECT seq, entity, record_id, entity_key, operation, version, modified_at, origin \
-                   FROM outbox WHERE seq > $1 ORDER BY seq LIMIT $2";
-        Ok(crate::on_read!(&self.db, c => {
-            sqlx::query_as::<_, OutboxEntry>(sql).bind(after_seq).bind(limit).fetch_all(&mut *c).await?
-        }))
+        entries(&self.db, "record_id", Origins::All, (after_seq, i64::MAX, limit)).await
     }
 
     /// Outbox entries in `after_seq < seq <= upto` that the sync engine did not write (origin
     /// `sync`), oldest first: what the relay has to apply, without reading back its own writes.
     pub async fn outbox_foreign_after(&self, after_seq: i64, upto: i64, limit: i64) -> StoreResult<Vec<OutboxEntry>> {
-        crate::outbox::foreign_entries(&self.db, "record_id", (after_seq, upto, limit)).await
+        entries(&self.db, "record_id", Origins::Foreign, (after_seq, upto, limit)).await
     }
 }

@@ -73,7 +73,8 @@ fn nested(backend: Backend, columns: &str, from_where: &str) -> String {
     }
 }
 
-fn page_sql(backend: Backend) -> String {
+/// The folded snapshots of the resources `filter` (on `r`) selects.
+fn snapshots_sql(backend: Backend, filter: &str) -> String {
     let id = |column: &str| backend.uuid_text(column);
     let hours = nested(backend, "w.weekday, w.start_minute, w.end_minute", "work_hours w WHERE w.resource_id = r.id");
     let held = nested(
@@ -88,7 +89,7 @@ fn page_sql(backend: Backend) -> String {
         .chain(["r.capacity".to_string(), hours, held, bookings])
         .collect::<Vec<_>>();
     let columns: Vec<&str> = columns.iter().map(String::as_str).collect();
-    format!("SELECT {} FROM bookable_resources r WHERE r.id > $1 AND r.id <= $2", backend.folded(&columns))
+    format!("SELECT {} FROM bookable_resources r WHERE {filter}", backend.folded(&columns))
 }
 
 fn corrupt(what: &str, e: impl std::fmt::Display) -> StoreError {
@@ -98,13 +99,6 @@ fn corrupt(what: &str, e: impl std::fmt::Display) -> StoreError {
 impl SchedulingStore {
     /// Every resource's snapshot, in pages of [`SNAPSHOT_PAGE`] by id.
     pub async fn snapshot_pages(&self) -> StoreResult<SnapshotPages> {
-        type CharacteristicRow = (Uuid, String, String);
-        let (characteristics, values): (Vec<CharacteristicRow>, Vec<(Uuid, i64)>) = on_read!(&self.db, c => {
-            let characteristics = sqlx::query_as("SELECT id, name, characteristic_type FROM characteristics")
-                .fetch_all(&mut *c)
-                .await?;
-            (characteristics, sqlx::query_as("SELECT id, value FROM rating_values").fetch_all(&mut *c).await?)
-        });
         let ends: Vec<Uuid> = on_read!(&self.db, c => {
             sqlx::query_scalar(
                 "SELECT id FROM (SELECT id, row_number() OVER (ORDER BY id) AS n FROM bookable_resources) numbered \
@@ -114,10 +108,39 @@ impl SchedulingStore {
             .fetch_all(&mut *c)
             .await?
         });
+        let sql = snapshots_sql(self.db.backend(), "r.id > $1 AND r.id <= $2");
+        self.snapshot_reader(sql, ends).await
+    }
+
+    /// The snapshots of the resources with these ids (unknown ids are skipped), by id, in one
+    /// query whatever their number: the ids travel as one JSON array, the snapshots come back
+    /// folded. The finder refreshes the resources a batch of writes changed this way.
+    pub(super) async fn snapshots_by_id(&self, ids: &[Uuid]) -> StoreResult<Vec<ResourceSnapshot>> {
+        let backend = self.db.backend();
+        let reader = self
+            .snapshot_reader(snapshots_sql(backend, &format!("r.id IN ({})", backend.json_uuids())), Vec::new())
+            .await?;
+        let ids = serde_json::to_string(ids).map_err(|e| StoreError::Config(format!("resource ids as JSON: {e}")))?;
+        let text: String = on_read!(&self.db, c => {
+            sqlx::query_scalar(sqlx::AssertSqlSafe(&*reader.sql)).bind(&ids).fetch_one(&mut *c).await?
+        });
+        reader.parse(&text)
+    }
+
+    /// A reader of folded snapshots through `sql`, with the characteristics and rating values
+    /// to look their ids up in.
+    async fn snapshot_reader(&self, sql: String, ends: Vec<Uuid>) -> StoreResult<SnapshotPages> {
+        type CharacteristicRow = (Uuid, String, String);
+        let (characteristics, values): (Vec<CharacteristicRow>, Vec<(Uuid, i64)>) = on_read!(&self.db, c => {
+            let characteristics = sqlx::query_as("SELECT id, name, characteristic_type FROM characteristics")
+                .fetch_all(&mut *c)
+                .await?;
+            (characteristics, sqlx::query_as("SELECT id, value FROM rating_values").fetch_all(&mut *c).await?)
+        });
         Ok(SnapshotPages {
             ends,
             store: self.clone(),
-            sql: page_sql(self.db.backend()),
+            sql,
             characteristics: characteristics
                 .into_iter()
                 .map(|(id, name, kind)| (id, (name, CharacteristicType::parse(&kind).unwrap_or_default())))
@@ -163,8 +186,12 @@ impl SnapshotPages {
             }
             text
         });
-        let mut folded: Vec<FoldedResource> = crate::folded::rows(&text)?;
-        drop(text);
+        self.parse(&text)
+    }
+
+    /// Snapshots from their folded text, by id.
+    fn parse(&self, text: &str) -> StoreResult<Vec<ResourceSnapshot>> {
+        let mut folded: Vec<FoldedResource> = crate::folded::rows(text)?;
         // An aggregate keeps no order.
         folded.sort_unstable_by_key(|r| r.0);
         folded.into_iter().map(|r| self.snapshot(r)).collect()

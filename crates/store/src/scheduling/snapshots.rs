@@ -1,10 +1,11 @@
 //! What the resource finder indexes: every resource (or some) with its calendar, its
-//! characteristics and its hard bookings, loaded in four queries (per 500 ids when ids are given).
+//! characteristics and its hard bookings. Many are read folded (see `snapshot_load`); one read
+//! inside a write's transaction takes four small queries here.
 
 use super::SchedulingStore;
 use crate::db::Tx;
 use crate::error::StoreResult;
-use crate::{on_read, on_tx};
+use crate::on_tx;
 use chrono::{DateTime, NaiveDate, Utc};
 use hrbridge_domain::scheduling::{CharacteristicType, ResourceType};
 use std::collections::HashMap;
@@ -49,9 +50,6 @@ pub struct CharacteristicSnapshot {
     pub expires_on: Option<NaiveDate>,
 }
 
-/// How many ids one query binds when snapshots are asked for by id.
-const IDS_PER_QUERY: usize = 500;
-
 type ResourceRow = (Uuid, String, String, bool, String, i64);
 type HoursRow = (Uuid, i64, i64, i64);
 type CharacteristicRow = (Uuid, String, String, Option<i64>, Option<NaiveDate>);
@@ -61,33 +59,26 @@ impl SchedulingStore {
     /// Snapshots of all resources (`None`) or of those with the given ids (unknown ids are
     /// skipped), ordered by id.
     pub async fn resource_snapshots(&self, ids: Option<&[Uuid]>) -> StoreResult<Vec<ResourceSnapshot>> {
-        let mut out = Vec::new();
         match ids {
-            None => out = self.all_snapshots().await?,
+            None => self.all_snapshots().await,
             Some(ids) => {
-                for chunk in ids.chunks(IDS_PER_QUERY) {
-                    out.extend(self.snapshot_batch(None, Some(chunk)).await?);
-                }
-                out.sort_by_key(|s| s.id);
+                let mut out = self.snapshots_by_id(ids).await?;
                 out.dedup_by_key(|s| s.id);
+                Ok(out)
             }
         }
-        Ok(out)
     }
 
     /// The snapshot of one resource read through `tx`, so a caller holding the resource's lock
     /// needs no second connection: asking the pool for one while every pooled connection is held
     /// by a transaction waiting for that lock would wait until the pool timed out.
     pub async fn resource_snapshot_in(&self, tx: &mut Tx, id: Uuid) -> StoreResult<Option<ResourceSnapshot>> {
-        Ok(self.snapshot_batch(Some(tx), Some(&[id])).await?.pop())
+        Ok(self.snapshots_in(tx, &[id]).await?.pop())
     }
 
-    /// Read through `tx` when given, else through a reading connection.
-    async fn snapshot_batch(&self, tx: Option<&mut Tx>, ids: Option<&[Uuid]>) -> StoreResult<Vec<ResourceSnapshot>> {
-        let filter = |column: &str| match ids {
-            None => String::new(),
-            Some(ids) => format!(" AND {column} IN ({})", crate::db::placeholders(ids.len())),
-        };
+    /// The snapshots of the resources with these ids, read through `tx`.
+    async fn snapshots_in(&self, tx: &mut Tx, ids: &[Uuid]) -> StoreResult<Vec<ResourceSnapshot>> {
+        let filter = |column: &str| format!(" AND {column} IN ({})", crate::db::placeholders(ids.len()));
         let resources_sql = format!(
             "SELECT id, name, resource_type, active, time_zone, capacity FROM bookable_resources WHERE true{} \
              ORDER BY id",
@@ -108,7 +99,6 @@ impl SchedulingStore {
             "SELECT resource_id, start_at, end_at FROM bookings WHERE status = 'hard'{} ORDER BY resource_id, start_at",
             filter("resource_id")
         );
-        let ids = ids.unwrap_or(&[]);
         macro_rules! fetch {
             ($c:ident) => {{
                 let mut resources = sqlx::query_as(sqlx::AssertSqlSafe(&*resources_sql));
@@ -134,10 +124,7 @@ impl SchedulingStore {
             Vec<HoursRow>,
             Vec<CharacteristicRow>,
             Vec<BookingRow>,
-        ) = match tx {
-            Some(tx) => on_tx!(tx, c => fetch!(c)),
-            None => on_read!(&self.db, c => fetch!(c)),
-        };
+        ) = on_tx!(tx, c => fetch!(c));
         let mut snapshots: Vec<ResourceSnapshot> = resources
             .into_iter()
             .map(|(id, name, kind, active, time_zone, capacity)| ResourceSnapshot {
