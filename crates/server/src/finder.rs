@@ -20,6 +20,8 @@ const OUTBOX_PAGE: i64 = 10_000;
 const GAP_PATIENCE: Duration = Duration::from_secs(60);
 /// How many pages of snapshots a rebuild reads at once.
 const PAGES_AT_ONCE: usize = 2;
+/// How many changed resources a refresh reads (in one query) and indexes at a time.
+const REFRESH_CHUNK: usize = 2_500;
 /// The most holes remembered at once (the oldest are dropped first).
 const MAX_GAPS: usize = 10_000;
 
@@ -88,14 +90,18 @@ impl Finder {
             *self.index.write().expect("finder index lock") = index;
         } else if !changed.resources.is_empty() {
             let ids: Vec<Uuid> = changed.resources.into_iter().collect();
-            let snapshots = store.resource_snapshots(Some(&ids)).await?;
-            let mut index = self.index.write().expect("finder index lock");
-            let found: HashSet<Uuid> = snapshots.iter().map(|s| s.id).collect();
-            for id in ids.iter().filter(|id| !found.contains(id)) {
-                index.remove(*id);
-            }
-            for snapshot in snapshots {
-                index.upsert(doc_from(snapshot));
+            // A chunk at a time, so that a refresh behind a bulk sync (tens of thousands of
+            // resources) holds one chunk's snapshots at once, and the index's lock as briefly.
+            for chunk in ids.chunks(REFRESH_CHUNK) {
+                let snapshots = store.resource_snapshots(Some(chunk)).await?;
+                let mut index = self.index.write().expect("finder index lock");
+                let found: HashSet<Uuid> = snapshots.iter().map(|s| s.id).collect();
+                for id in chunk.iter().filter(|id| !found.contains(id)) {
+                    index.remove(*id);
+                }
+                for snapshot in snapshots {
+                    index.upsert(doc_from(snapshot));
+                }
             }
         }
         Ok(())

@@ -1,13 +1,13 @@
 //! The resource finder over HTTP: ranked search by characteristics, ratings, expiry and free
-//! time, seeing every write at once; searching with a stored requirement; and no overbooking
-//! under concurrent requests. The bookings API, booking a match and roles:
-//! `scheduling_bookings.rs`.
+//! time, seeing every write at once; searching with a stored requirement; no overbooking under
+//! concurrent requests. And, in process, a bulk sync indexed whole by one refresh. The bookings
+//! API, booking a match and roles: `scheduling_bookings.rs`.
 
 use crate::common::scheduling::{
     all_at_once, bookings_of, id_of as id, model, resource, BOOKINGS, BOOK_MATCH, CHARACTERISTICS, MODELS, MON,
     REQUIREMENTS, SAT, SEARCH,
 };
-use crate::common::{Api, CONFLICT, INVALID, NOT_FOUND, OK};
+use crate::common::{seed_catalog, Api, CONFLICT, INVALID, NOT_FOUND, OK};
 use hrbridge_testkit::TestApp;
 use serde_json::{json, Value};
 use std::collections::HashMap;
@@ -21,6 +21,7 @@ pub fn tests() -> Vec<(&'static str, hrbridge_testkit::TestFn)> {
         hrbridge_testkit::test_fn!(search_sees_every_write_at_once),
         hrbridge_testkit::test_fn!(requirement_search_is_the_ad_hoc_search),
         hrbridge_testkit::test_fn!(no_overbooking_under_concurrency),
+        hrbridge_testkit::test_fn!(a_bulk_sync_reaches_the_finder_whole),
     ]
 }
 
@@ -258,4 +259,32 @@ async fn no_overbooking_under_concurrency(app: TestApp) {
         assert_eq!(bookings_of(&api, id(&path)).await.len(), capacity, "{name}");
     }
     app.stop().await
+}
+
+/// A bulk import synced to the scheduling side changes more resources than the finder reads in
+/// one chunk (2,500): one refresh afterwards indexes every one of them.
+async fn a_bulk_sync_reaches_the_finder_whole(app: TestApp) {
+    const WORKERS: usize = 2_600;
+    let mut app = app;
+    // No background relay or refresh: the test syncs, then refreshes the finder once.
+    app.sync.take();
+    let api = Api::admin(&app).await;
+    seed_catalog(&api).await;
+    let (engine, finder) = (&app.state.engine, &app.state.finder);
+    let admin = hrbridge_store::Actor::user("admin");
+    // The catalog first: characteristics reaching the scheduling side rebuild the whole index.
+    engine.set_enabled(&admin, true).await.expect("turn on");
+    engine.missed_request_sync().await.expect("the initial sync");
+    finder.refresh(&app.state.scheduling).await.expect("refresh the finder");
+    let mut csv = String::from("personnel_number,first_name,last_name,email,employment_start,skills,certificates\n");
+    for i in 0..WORKERS {
+        csv += &format!("B-{i:05},Bulk,Worker {i},b{i}@example.com,2024-01-15,RUST:Expert,\n");
+    }
+    let request = app.request(reqwest::Method::POST, "/api/v1/hr/imports/workers", Some(&api.token));
+    let response = request.header(reqwest::header::CONTENT_TYPE, "text/csv").body(csv).send().await.unwrap();
+    assert_eq!(response.status(), OK);
+    engine.missed_request_sync().await.expect("the sync of the import");
+    let before = finder.len();
+    finder.refresh(&app.state.scheduling).await.expect("refresh the finder");
+    assert_eq!(finder.len() - before, WORKERS, "every synced resource indexed, once");
 }
