@@ -9,7 +9,8 @@
 //!
 //! Each page is its own read: a write between two pages can show in one and not the other. The
 //! finder notes the outbox's seq before it loads and applies every change after it, so it ends
-//! up current all the same.
+//! up current all the same. A page that holds a characteristic or rating value created after
+//! the lookups were read reads them again.
 
 use super::snapshots::{CharacteristicSnapshot, ResourceSnapshot, WorkHoursSnapshot};
 use super::SchedulingStore;
@@ -124,7 +125,7 @@ impl SchedulingStore {
         let text: String = on_read!(&self.db, c => {
             sqlx::query_scalar(sqlx::AssertSqlSafe(&*reader.sql)).bind(&ids).fetch_one(&mut *c).await?
         });
-        reader.parse(&text)
+        reader.parse_current(&text).await
     }
 
     /// A reader of folded snapshots through `sql`, with the characteristics and rating values
@@ -186,7 +187,16 @@ impl SnapshotPages {
             }
             text
         });
-        self.parse(&text)
+        self.parse_current(&text).await
+    }
+
+    /// [`SnapshotPages::parse`], but when `text` holds a characteristic or rating value created
+    /// after the lookups were read, they are read again, now that it is there.
+    async fn parse_current(&self, text: &str) -> StoreResult<Vec<ResourceSnapshot>> {
+        match self.parse(text) {
+            Ok(snapshots) => Ok(snapshots),
+            Err(_) => self.store.snapshot_reader(self.sql.clone(), Vec::new()).await?.parse(text),
+        }
     }
 
     /// Snapshots from their folded text, by id.

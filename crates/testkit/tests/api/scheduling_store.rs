@@ -226,5 +226,13 @@ async fn snapshots_for_the_finder(app: TestApp) {
     let bob_id: uuid::Uuid = bob.rsplit('/').next().unwrap().parse().unwrap();
     let some = app.state.scheduling.resource_snapshots(Some(&[bob_id, uuid::Uuid::nil()])).await.unwrap();
     assert_eq!((some.len(), some[0].id, some[0].resource_type), (1, bob_id, ResourceType::Generic));
+
+    // The characteristics a page is read against are read first: one created and held after
+    // that is read again rather than failing the page.
+    let pages = app.state.scheduling.snapshot_pages().await.unwrap();
+    api.create(CHARACTERISTICS, json!({"name": "Welding"})).await;
+    api.put(&format!("{ada}/characteristics/Welding"), json!({})).await.is(OK);
+    let page = pages.page(0).await.expect("the page, with the new characteristic");
+    assert!(page[0].characteristics.iter().any(|c| c.name == "Welding"), "{:?}", page[0].characteristics);
     app.stop().await
 }
