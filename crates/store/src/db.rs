@@ -356,7 +356,7 @@ impl Backend {
     /// SQLite (as sqlx stores them), `uuid` on PostgreSQL.
     pub fn json_uuids(self) -> &'static str {
         match self {
-            Backend::Sqlite => "SELECT unhex(replace(value, '-', '')) FROM jsonb_each($1)",
+            Backend::Sqlite => "SELECT unhex(value, '-') FROM jsonb_each($1)",
             Backend::Postgres => "SELECT (jsonb_array_elements_text($1::jsonb))::uuid",
         }
     }
@@ -364,7 +364,7 @@ impl Backend {
     /// Element `index` of the JSON array in `value`, as SQL of type `ty`.
     pub fn json_field(self, index: usize, ty: JsonType) -> String {
         match (self, ty) {
-            (Backend::Sqlite, JsonType::Uuid) => format!("unhex(replace(value ->> {index}, '-', ''))"),
+            (Backend::Sqlite, JsonType::Uuid) => format!("unhex(value ->> {index}, '-')"),
             (Backend::Sqlite, _) => format!("value ->> {index}"),
             (Backend::Postgres, JsonType::Bool) => format!("(value ->> {index})::boolean"),
             (Backend::Postgres, JsonType::Uuid) => format!("(value ->> {index})::uuid"),
@@ -381,6 +381,13 @@ impl Backend {
         let fields: Vec<String> = types.iter().enumerate().map(|(i, ty)| self.json_field(i, *ty)).collect();
         format!("SELECT {} FROM {} WHERE true", fields.join(", "), self.json_rows())
     }
+}
+
+/// Rows bound as one JSON array (see [`Backend::select_json`]), serialised straight from tuples
+/// of strings, numbers and booleans: no `serde_json::Value` per field, which cost a bulk write
+/// more than the text itself. Such rows always serialise.
+pub fn rows_json<T: serde::Serialize + ?Sized>(rows: &T) -> String {
+    serde_json::to_string(rows).expect("rows of strings, numbers and booleans serialise")
 }
 
 /// A timestamp in the text form both backends read back (SQLite stores this text as is).

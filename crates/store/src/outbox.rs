@@ -53,7 +53,7 @@ pub struct OutboxEntry {
 pub async fn append(tx: &mut Tx, changes: &[Change]) -> StoreResult<()> {
     let rows = changes.iter().map(|c| OutboxRow {
         entity: c.entity,
-        record: c.rec_id.into(),
+        record: RecordRef::RecId(c.rec_id),
         key: &c.entity_key,
         operation: c.operation,
         version: c.version,
@@ -63,10 +63,20 @@ pub async fn append(tx: &mut Tx, changes: &[Change]) -> StoreResult<()> {
     append_rows(tx, ("rec_id", JsonType::Int), rows).await
 }
 
+/// An outbox row's record id, as its JSON row carries it.
+#[derive(Debug, Clone, Copy, serde::Serialize)]
+#[serde(untagged)]
+pub(crate) enum RecordRef {
+    /// An HR record's `rec_id`.
+    RecId(i64),
+    /// A scheduling record's id.
+    Uuid(uuid::Uuid),
+}
+
 /// One outbox row, whichever store's: the record id is a `rec_id` (HR) or a UUID (scheduling).
 pub(crate) struct OutboxRow<'a> {
     pub entity: &'static str,
-    pub record: serde_json::Value,
+    pub record: RecordRef,
     pub key: &'a str,
     pub operation: Operation,
     pub version: i64,
@@ -82,18 +92,8 @@ pub(crate) async fn append_rows<'a>(
     rows: impl Iterator<Item = OutboxRow<'a>>,
 ) -> StoreResult<()> {
     use JsonType::{Int, Text, Timestamp};
-    let rows: Vec<serde_json::Value> = rows
-        .map(|r| {
-            serde_json::json!([
-                r.entity,
-                r.record,
-                r.key,
-                r.operation.as_str(),
-                r.version,
-                timestamp_text(r.at),
-                r.origin.as_str()
-            ])
-        })
+    let rows: Vec<_> = rows
+        .map(|r| (r.entity, r.record, r.key, r.operation.as_str(), r.version, timestamp_text(r.at), r.origin.as_str()))
         .collect();
     if rows.is_empty() {
         return Ok(());
@@ -103,7 +103,7 @@ pub(crate) async fn append_rows<'a>(
         "INSERT INTO outbox (entity, {column}, entity_key, operation, version, modified_at, origin) {}",
         tx.backend().select_json(&[Text, kind, Text, Text, Int, Timestamp, Text])
     );
-    let rows = serde_json::Value::Array(rows).to_string();
+    let rows = crate::db::rows_json(&rows);
     on_tx!(tx, c => {
         sqlx::query(sqlx::AssertSqlSafe(&*sql)).bind(&rows).execute(&mut *c).await?;
     });

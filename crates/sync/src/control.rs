@@ -80,7 +80,7 @@ impl Engine {
     pub async fn set_enabled(&self, actor: &Actor, enabled: bool) -> SyncResult<IntegrationStatus> {
         let was = self.hr.integration_enabled().await?;
         if was != enabled {
-            let _guard = self.apply_lock.lock().await;
+            let _guard = self.lock_applies().await;
             let last = (self.hr.db().outbox_last_seq().await?, self.scheduling.db().outbox_last_seq().await?);
             self.hr.set_switch(actor, INTEGRATION_ENABLED, enabled, Some(last)).await?;
         }
@@ -94,7 +94,7 @@ impl Engine {
     pub async fn set_solution(&self, actor: &Actor, enabled: bool) -> SyncResult<IntegrationStatus> {
         let was = self.hr.solution_enabled().await?;
         if was != enabled {
-            let _guard = self.apply_lock.lock().await;
+            let _guard = self.lock_applies().await;
             if enabled {
                 let mut links = Vec::new();
                 let mut page = Page::first(1000);

@@ -42,6 +42,9 @@ pub struct Engine {
     pub(crate) maps: Arc<Maps>,
     /// Serialises applies within this process; the relay lease does so across processes.
     pub(crate) apply_lock: tokio::sync::Mutex<()>,
+    /// How many callers other than the relay wait for `apply_lock` (see
+    /// [`Engine::lock_applies`]): a relay run lets go after the pass in hand when one does.
+    pub(crate) apply_waiters: std::sync::atomic::AtomicUsize,
     /// Who holds the relay lease: this process.
     pub(crate) lease_owner: String,
     /// Until when this process is known to hold the relay lease (see `Engine::hold_lease`).
@@ -69,10 +72,32 @@ impl Engine {
             scheduling,
             maps,
             apply_lock: tokio::sync::Mutex::new(()),
+            apply_waiters: std::sync::atomic::AtomicUsize::new(0),
             lease_owner,
             lease_until: std::sync::Mutex::new(None),
             batch_size: 5000,
         }
+    }
+
+    /// Takes the apply lock for work other than a relay run (the switch, sync now, the
+    /// missed-request sync), counted as waiting meanwhile so that the relay's run ends after
+    /// the pass in hand instead of after all its passes.
+    pub(crate) async fn lock_applies(&self) -> tokio::sync::MutexGuard<'_, ()> {
+        /// Uncounts the waiter however the wait ends, a dropped future included.
+        struct Waiting<'a>(&'a std::sync::atomic::AtomicUsize);
+        impl Drop for Waiting<'_> {
+            fn drop(&mut self) {
+                self.0.fetch_sub(1, std::sync::atomic::Ordering::SeqCst);
+            }
+        }
+        self.apply_waiters.fetch_add(1, std::sync::atomic::Ordering::SeqCst);
+        let _waiting = Waiting(&self.apply_waiters);
+        self.apply_lock.lock().await
+    }
+
+    /// Whether a caller of [`Engine::lock_applies`] is waiting.
+    pub(crate) fn applies_awaited(&self) -> bool {
+        self.apply_waiters.load(std::sync::atomic::Ordering::SeqCst) > 0
     }
 
     pub fn maps(&self) -> &Maps {
@@ -134,7 +159,7 @@ impl Engine {
         if let Some(due) = deletes_due {
             records.retain(|k, r| r.hr.is_some() || r.scheduling.is_none() || r.link.is_none() || due.contains(k));
         }
-        let decisions: Vec<(String, Decision)> = records
+        let mut decisions: Vec<(String, Decision)> = records
             .iter()
             .map(|(key, r)| (key.clone(), decide(map, r.hr, r.scheduling, r.link.as_ref(), off.contains(key))))
             .collect();
@@ -155,11 +180,11 @@ impl Engine {
         let actor = sync_actor();
         let mut writes = Vec::new();
         let mut deletes = Vec::new();
-        for (key, d) in &decisions {
-            match &d.scheduling {
-                Some(SchedulingAction::Write { reference, fields }) => {
-                    writes.push((reference.clone(), SchedulingWrite { key: key.clone(), fields: fields.clone() }))
-                }
+        for (key, d) in &mut decisions {
+            match &mut d.scheduling {
+                // The fields move to the write: what follows asks only whether there was one.
+                Some(SchedulingAction::Write { reference, fields }) => writes
+                    .push((reference.clone(), SchedulingWrite { key: key.clone(), fields: std::mem::take(fields) })),
                 Some(SchedulingAction::Delete { reference }) => deletes.push((key.clone(), reference.clone())),
                 None => {}
             }
@@ -254,7 +279,9 @@ impl Engine {
                 scheduling_ref,
                 hr_version: h.version,
                 scheduling_version,
-                hr_fields: Value::Object(h.fields.clone()).to_string(),
+                // Serialised from the map itself: a clone into a `Value` first cost a pass
+                // more than the text.
+                hr_fields: serde_json::to_string(&h.fields).unwrap_or_else(|_| "{}".into()),
                 deleted_from_scheduling: d.deleted_from_scheduling,
                 synced_at: now,
             });

@@ -72,7 +72,7 @@ impl Engine {
         // The changes recorded so far go first, by their own rules — a delete made while off is
         // undone rather than propagated, which a reconcile of both sides alone cannot tell.
         if self.hr.integration_enabled().await? {
-            let _guard = self.apply_lock.lock().await;
+            let _guard = self.lock_applies().await;
             while !self.hold_lease().await? {
                 tokio::time::sleep(std::time::Duration::from_millis(50)).await;
             }
@@ -88,7 +88,7 @@ impl Engine {
         let mut pages_under_lock = 0;
         loop {
             if guard.is_none() {
-                guard = Some(self.apply_lock.lock().await);
+                guard = Some(self.lock_applies().await);
             }
             // Another process's relay may hold the lease: wait for it.
             while !self.hold_lease().await? {

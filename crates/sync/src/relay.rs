@@ -18,9 +18,11 @@ use hrbridge_store::sync::{MapKind, Selection};
 use std::collections::{BTreeMap, BTreeSet, HashMap, HashSet};
 
 /// How many passes one relay run makes at most before it lets go of the apply lock: a run
-/// pipelines its passes (see [`crate::pipeline`]), and the switch, sync now and the
-/// missed-request sync wait for the lock.
-const PASSES_PER_RUN: usize = 4;
+/// pipelines its passes (see [`crate::pipeline`]), and its last pass's record is written alone,
+/// so a long run keeps both stores' writers busy. The switch, sync now and the missed-request
+/// sync do not wait for the whole run: one waiting for the lock ends it after the pass in hand.
+/// The bound is for the worker's own schedule (the missed-request sync, the finder's refresh).
+const PASSES_PER_RUN: usize = 32;
 
 /// How long a relay lease lasts unless renewed: a process that dies holding it delays the
 /// others by at most this.
@@ -82,8 +84,9 @@ fn head(key: &str) -> &str {
 
 impl Engine {
     /// One relay run, when the integration is on and this process holds the relay lease: a pass,
-    /// and while a full batch leaves more to read, up to [`PASSES_PER_RUN`] passes in all, each
-    /// recorded while the next one runs. Returns what they read and did together.
+    /// and while a full batch leaves more to read, up to [`PASSES_PER_RUN`] passes in all (fewer
+    /// when the switch, sync now or the missed-request sync waits for the lock), each recorded
+    /// while the next one runs. Returns what they read and did together.
     pub async fn relay_once(&self) -> SyncResult<Pass> {
         // Checked under the lock: a pass that waited on the switch being turned off must not
         // then apply, as live changes, the writes made after it went off.
@@ -91,7 +94,7 @@ impl Engine {
         if !self.hr.integration_enabled().await? {
             return Ok(Pass::default());
         }
-        self.passes(PASSES_PER_RUN, |_| false).await
+        self.passes(PASSES_PER_RUN, |_| self.applies_awaited()).await
     }
 
     /// Gives up the relay lease (at shutdown), so another process takes over at once.
@@ -350,7 +353,7 @@ impl Engine {
         let started_at = self.hr.clock().now();
         let mut total = Applied::default();
         // Under the lock, like a relay pass.
-        let _guard = self.apply_lock.lock().await;
+        let _guard = self.lock_applies().await;
         let enabled = self.hr.integration_enabled().await?;
         if enabled {
             self.hr.make_errors_due(started_at).await?;

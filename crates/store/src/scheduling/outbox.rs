@@ -50,7 +50,7 @@ pub struct OutboxEntry {
 pub async fn append(tx: &mut Tx, changes: &[Change]) -> StoreResult<()> {
     let rows = changes.iter().map(|c| OutboxRow {
         entity: c.entity,
-        record: c.record_id.to_string().into(),
+        record: crate::outbox::RecordRef::Uuid(c.record_id),
         key: &c.entity_key,
         operation: c.operation,
         version: c.version,

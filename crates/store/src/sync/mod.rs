@@ -150,11 +150,11 @@ pub(crate) fn keys_json(keys: &[String]) -> String {
 }
 
 /// The text of a JSON field, when it is a string.
-pub(crate) fn text(fields: &Map<String, Value>, name: &str) -> Option<String> {
+pub(crate) fn text<'a>(fields: &'a Map<String, Value>, name: &str) -> Option<std::borrow::Cow<'a, str>> {
     match fields.get(name) {
-        Some(Value::String(s)) => Some(s.clone()),
-        Some(Value::Number(n)) => Some(n.to_string()),
-        Some(Value::Bool(b)) => Some(b.to_string()),
+        Some(Value::String(s)) => Some(std::borrow::Cow::Borrowed(s)),
+        Some(Value::Number(n)) => Some(n.to_string().into()),
+        Some(Value::Bool(b)) => Some(b.to_string().into()),
         _ => None,
     }
 }

@@ -336,23 +336,24 @@ async fn ensure_cursors(tx: &mut Tx) -> StoreResult<()> {
 async fn upsert_tracking(tx: &mut Tx, rows: &[TrackingRow]) -> StoreResult<()> {
     use JsonType::{Bool, Int, Text, Timestamp};
     for chunk in rows.chunks(5000) {
-        let json: Vec<serde_json::Value> = chunk
+        // Serialised straight from the rows, as tuples (JSON arrays): no `Value` per field.
+        let json: Vec<_> = chunk
             .iter()
             .map(|r| {
-                serde_json::json!([
-                    r.map_name,
-                    r.entity_key,
-                    r.owner_key,
-                    r.hr_entity,
+                (
+                    &r.map_name,
+                    &r.entity_key,
+                    &r.owner_key,
+                    &r.hr_entity,
                     r.hr_ref,
-                    r.scheduling_entity,
-                    r.scheduling_ref,
+                    &r.scheduling_entity,
+                    &r.scheduling_ref,
                     r.hr_version,
                     r.scheduling_version,
-                    r.hr_fields,
+                    &r.hr_fields,
                     r.deleted_from_scheduling,
-                    timestamp_text(r.synced_at)
-                ])
+                    timestamp_text(r.synced_at),
+                )
             })
             .collect();
         let sql = format!(
@@ -364,7 +365,7 @@ async fn upsert_tracking(tx: &mut Tx, rows: &[TrackingRow]) -> StoreResult<()> {
              synced_at = excluded.synced_at",
             tx.backend().select_json(&[Text, Text, Text, Text, Int, Text, Text, Int, Int, Text, Bool, Timestamp])
         );
-        let json = serde_json::Value::Array(json).to_string();
+        let json = crate::db::rows_json(&json);
         on_tx!(tx, c => {
             sqlx::query(sqlx::AssertSqlSafe(&*sql)).bind(&json).execute(&mut *c).await?;
         });

@@ -19,6 +19,7 @@ mod scheduling_bookings;
 mod scheduling_finder;
 mod scheduling_store;
 mod sync_property;
+mod sync_relay_runs;
 mod sync_throughput;
 mod webhooks;
 
@@ -40,6 +41,7 @@ fn main() {
         scheduling_finder::tests(),
         scheduling_store::tests(),
         sync_property::tests(),
+        sync_relay_runs::tests(),
         sync_throughput::tests(),
         webhooks::tests(),
     ]

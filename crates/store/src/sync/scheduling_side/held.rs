@@ -1,14 +1,14 @@
 //! Resource characteristics written in one statement per batch, and the solution switch's
 //! unlink and relink of `hr_worker_number`.
 
-use crate::db::{timestamp_text, JsonType, Tx};
+use crate::db::{rows_json, timestamp_text, JsonType, Tx};
 use crate::error::StoreResult;
 use crate::scheduling::outbox::{self, entity, Change};
 use crate::scheduling::SchedulingStore;
 use crate::sync::{keys_json, text, SchedulingWrite, WriteOutcome};
 use crate::{on_read, on_tx, Actor};
 use hrbridge_domain::outbox::Operation;
-use serde_json::{json, Value};
+use serde_json::Value;
 use std::collections::HashMap;
 use uuid::Uuid;
 
@@ -120,16 +120,16 @@ impl SchedulingStore {
         for (w, name, resource, characteristic, value_id) in resolved {
             let existing = held.get(&(resource, characteristic)).copied();
             let (id, version) = existing.map_or_else(|| (self.ids.next_uuid(), 1), |(id, v)| (id, v + 1));
-            let row = json!([
-                id.to_string(),
-                resource.to_string(),
-                characteristic.to_string(),
-                value_id.map(|v| v.to_string()),
+            let row = (
+                id,
+                resource,
+                characteristic,
+                value_id,
                 text(&w.fields, "issued_on"),
                 text(&w.fields, "expires_on"),
-                at,
-                actor.name
-            ]);
+                &at,
+                &actor.name,
+            );
             if existing.is_some() {
                 updates.push(row)
             } else {
@@ -154,7 +154,7 @@ impl SchedulingStore {
                  expires_on, modified_at, modified_by, version) SELECT *, 1 FROM ({}) AS j",
                 backend.select_json(&fields)
             );
-            let json = Value::Array(inserts).to_string();
+            let json = rows_json(&inserts);
             on_tx!(&mut tx, c => { sqlx::query(sqlx::AssertSqlSafe(&*sql)).bind(&json).execute(&mut *c).await?; });
         }
         if !updates.is_empty() {
@@ -172,7 +172,7 @@ impl SchedulingStore {
                 backend.json_field(7, JsonType::Text),
                 backend.json_rows()
             );
-            let json = Value::Array(updates).to_string();
+            let json = rows_json(&updates);
             on_tx!(&mut tx, c => { sqlx::query(sqlx::AssertSqlSafe(&*sql)).bind(&json).execute(&mut *c).await?; });
         }
         outbox::append(&mut tx, &changes).await?;
@@ -273,7 +273,7 @@ async fn held_versions(tx: &mut Tx, pairs: &[(Uuid, Uuid)]) -> StoreResult<HashM
         backend.json_rows(),
         tx.for_update()
     );
-    let json = Value::Array(pairs.iter().map(|(r, c)| json!([r.to_string(), c.to_string()])).collect()).to_string();
+    let json = crate::db::rows_json(pairs);
     let text: String =
         on_tx!(tx, c => sqlx::query_scalar(sqlx::AssertSqlSafe(&*sql)).bind(&json).fetch_one(&mut *c).await?);
     let rows: Vec<(Uuid, Uuid, Uuid, i64)> = crate::folded::rows(&text)?;

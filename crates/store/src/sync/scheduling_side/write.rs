@@ -1,7 +1,7 @@
 //! The scheduling side's writes: creates and updates in batches (resources in multi-row
 //! statements, catalogs through the store's validated writes), and deletes.
 
-use crate::db::{timestamp_text, JsonType};
+use crate::db::{rows_json, timestamp_text, JsonType};
 use crate::error::{StoreError, StoreResult};
 use crate::scheduling::outbox::{self, entity, Change};
 use crate::scheduling::SchedulingStore;
@@ -9,7 +9,7 @@ use crate::sync::{text, MapKind, SchedulingWrite, WriteOutcome};
 use crate::{on_read, on_tx, Actor};
 use hrbridge_domain::outbox::Operation;
 use hrbridge_domain::scheduling::work_hours::default_work_spans;
-use serde_json::{json, Value};
+use serde_json::Value;
 use std::collections::HashMap;
 use uuid::Uuid;
 
@@ -142,24 +142,24 @@ impl SchedulingStore {
                 continue;
             };
             let row = |id: String| {
-                json!([
+                (
                     id,
-                    name,
+                    name.clone(),
                     text(f, "resource_type").unwrap_or_else(|| "worker".into()),
                     text(f, "email"),
                     text(f, "phone"),
                     f.get("active").and_then(Value::as_bool).unwrap_or(true),
-                    w.key,
-                    at,
-                    actor.name
-                ])
+                    &w.key,
+                    &at,
+                    &actor.name,
+                )
             };
             match reference {
                 Some(id) => updates.push(row(id.clone())),
                 None => {
                     let id = self.ids.next_uuid();
                     for span in default_work_spans() {
-                        hours.push(json!([id.to_string(), span.weekday.number(), span.start_minute, span.end_minute]));
+                        hours.push((id, span.weekday.number(), span.start_minute, span.end_minute));
                     }
                     inserts.push(row(id.to_string()));
                     changes.push((id, w.key.clone(), Operation::Insert, 1));
@@ -178,13 +178,13 @@ impl SchedulingStore {
                  SELECT *, 'UTC', 1, 1 FROM ({}) AS j",
                 backend.select_json(&fields)
             );
-            let json = Value::Array(inserts).to_string();
+            let json = rows_json(&inserts);
             on_tx!(&mut tx, c => { sqlx::query(sqlx::AssertSqlSafe(&*sql)).bind(&json).execute(&mut *c).await?; });
             let sql = format!(
                 "INSERT INTO work_hours (resource_id, weekday, start_minute, end_minute) {}",
                 backend.select_json(&[U, JsonType::Int, JsonType::Int, JsonType::Int])
             );
-            let json = Value::Array(hours).to_string();
+            let json = rows_json(&hours);
             on_tx!(&mut tx, c => { sqlx::query(sqlx::AssertSqlSafe(&*sql)).bind(&json).execute(&mut *c).await?; });
         }
         if !updates.is_empty() {
@@ -206,7 +206,7 @@ impl SchedulingStore {
                 backend.json_field(8, Text),
                 backend.json_rows()
             );
-            let json = Value::Array(updates).to_string();
+            let json = rows_json(&updates);
             let rows: Vec<(Uuid, Option<String>, i64)> =
                 on_tx!(&mut tx, c => sqlx::query_as(sqlx::AssertSqlSafe(&*sql)).bind(&json).fetch_all(&mut *c).await?);
             for (id, number, version) in rows {
