@@ -144,9 +144,10 @@ impl WriteOutcome {
     }
 }
 
-/// A JSON array of strings, for `IN (SELECT value FROM json_each($n))`-style lookups.
+/// A JSON array of strings, for `IN (SELECT value FROM jsonb_each($n))`-style lookups, printed
+/// straight from the keys (no `Value` clone of each).
 pub(crate) fn keys_json(keys: &[String]) -> String {
-    Value::from(keys.to_vec()).to_string()
+    crate::db::rows_json(keys)
 }
 
 /// The text of a JSON field, when it is a string.
