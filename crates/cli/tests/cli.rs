@@ -282,3 +282,37 @@ async fn import_reports_bad_rows_and_does_not_duplicate() {
         stores.finish().await;
     }
 }
+
+/// `hrbridge bench sync --json` (issue 4's figures): every figure is there and the figures agree
+/// with each other. Its speed is what the bench itself measures, so nothing here is timed.
+#[tokio::test]
+async fn bench_sync_reports_its_figures() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut command = Command::new(BIN);
+    command.args(["bench", "sync", "--workers", "300", "--edits", "20", "--json"]).current_dir(dir.path());
+    command.env("HRBRIDGE_LOG", "warn").env_remove("HRBRIDGE_BENCH_POSTGRES_URL");
+    let postgres = postgres_skip_reason().is_none();
+    if postgres {
+        command.args(["--postgres", &std::env::var("HRBRIDGE_TEST_POSTGRES_URL").unwrap()]);
+    }
+    let output = command.output().unwrap();
+    let stdout = String::from_utf8_lossy(&output.stdout);
+    assert!(output.status.success(), "{stdout}\n{}", String::from_utf8_lossy(&output.stderr));
+    let runs: Vec<Value> = serde_json::from_str(&stdout).unwrap_or_else(|e| panic!("{e}: {stdout}"));
+    let backends: Vec<&str> = runs.iter().map(|r| r["backend"].as_str().unwrap()).collect();
+    assert_eq!(backends, if postgres { vec!["sqlite", "postgres"] } else { vec!["sqlite"] });
+    for run in &runs {
+        let figure = |name: &str| run[name].as_f64().unwrap_or_else(|| panic!("{name} missing: {run}"));
+        assert_eq!(run["workers"], 300);
+        assert_eq!(run["edits"], 20);
+        // Until synced counts from the import's start and waits for it; until recorded waits
+        // for the links and cursors that follow the scheduling side's writes.
+        assert!(figure("import_on_until_synced_seconds") >= figure("import_on_seconds"), "{run}");
+        assert!(figure("import_on_until_recorded_seconds") >= figure("import_on_until_synced_seconds"), "{run}");
+        assert!(figure("import_on_until_synced_cpu_seconds") > 0.0, "the on phase used no CPU: {run}");
+        assert!(run["cores"].as_u64().unwrap() >= 1);
+        let floor = figure("import_on_until_synced_cpu_seconds") / figure("cores") / figure("import_off_seconds");
+        assert!((figure("cpu_floor_over_off") - floor).abs() < 1e-9, "{run}");
+        assert!(figure("visible_p99_ms") >= figure("visible_p50_ms") && figure("visible_p50_ms") > 0.0, "{run}");
+    }
+}

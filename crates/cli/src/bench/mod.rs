@@ -99,6 +99,24 @@ pub fn peak_rss_mib() -> f64 {
         .unwrap_or(0.0)
 }
 
+/// CPU time (user and system, every thread) this process has used so far, in seconds, from
+/// `/proc/self/stat` (Linux counts it in ticks of 1/100 s there on every common architecture);
+/// 0 where that cannot be read.
+pub fn cpu_seconds() -> f64 {
+    std::fs::read_to_string("/proc/self/stat")
+        .ok()
+        .and_then(|s| {
+            // Fields after the command name, which is in parentheses and may hold spaces:
+            // utime and stime are the 14th and 15th fields of the whole line.
+            let rest = &s[s.rfind(')')? + 1..];
+            let mut fields = rest.split_whitespace().skip(11);
+            let user: f64 = fields.next()?.parse().ok()?;
+            let system: f64 = fields.next()?.parse().ok()?;
+            Some((user + system) / 100.0)
+        })
+        .unwrap_or(0.0)
+}
+
 /// The value below which `share` of the sorted `values` fall (nearest rank).
 pub fn percentile(sorted: &[f64], share: f64) -> f64 {
     if sorted.is_empty() {
@@ -140,5 +158,26 @@ impl FreshDatabases {
                     .await;
             }
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    #[cfg(target_os = "linux")]
+    #[test]
+    fn cpu_seconds_counts_this_process_s_work() {
+        // A new test process may not have used its first tick yet: no lower bound before.
+        let before = super::cpu_seconds();
+        let started = std::time::Instant::now();
+        let mut x = 0u64;
+        while started.elapsed() < std::time::Duration::from_millis(200) {
+            x = std::hint::black_box(x.wrapping_mul(6364136223846793005).wrapping_add(1));
+        }
+        // 200 ms of wall time spent computing: at least a few ticks of 10 ms, and at most the
+        // wall time on every core (other tests' threads count too), give or take a tick.
+        let used = super::cpu_seconds() - before;
+        let wall = started.elapsed().as_secs_f64();
+        let cores = std::thread::available_parallelism().map_or(1, usize::from) as f64;
+        assert!(used >= 0.05 && used <= wall * cores + 0.02, "counted {used} s in {wall} s");
     }
 }

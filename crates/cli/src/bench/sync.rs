@@ -4,13 +4,14 @@
 //! - the import with the integration off;
 //! - the same import with the integration on: the import's own time (it never waits on the
 //!   sync), and the time until the scheduling side holds every resource and characteristic
-//!   (on ÷ off), watched through the scheduling outbox so that watching costs nothing that grows;
+//!   (on ÷ off), watched through the scheduling outbox so that watching costs nothing that grows,
+//!   and the time until the engine has also recorded it all (links and cursors, in HR);
 //! - the limit: the same scheduling rows written straight into fresh tables;
 //! - commit-to-visible latency of single HR edits at a steady rate;
 //! - sync now of the workers map after clearing its tracking.
 
 use super::import::{catalog, open, row, write_file};
-use super::{peak_rss_mib, percentile, FreshDatabases};
+use super::{cpu_seconds, peak_rss_mib, percentile, FreshDatabases};
 use hrbridge_server::sync_worker::SyncWorker;
 use hrbridge_server::{AppSettings, AppState, StoreLocation};
 use hrbridge_store::hr::import_file::{import_file, Format};
@@ -31,9 +32,23 @@ struct Figures {
     /// The import's own time with the integration on (it never waits on the sync).
     import_on_seconds: f64,
     import_on_until_synced_seconds: f64,
+    /// Until the engine has also recorded every pass (tracking rows and cursors, in HR): the
+    /// single edits below start only then, so that they time the steady state, not the queue
+    /// behind the import's last record.
+    import_on_until_recorded_seconds: f64,
     on_over_off: f64,
     limit_seconds: f64,
     synced_over_limit: f64,
+    /// This process's CPU time (every thread; on PostgreSQL the server's is not in it) for the
+    /// import with the integration off, for the import with it on until synced, and for the limit.
+    import_off_cpu_seconds: f64,
+    import_on_until_synced_cpu_seconds: f64,
+    limit_cpu_seconds: f64,
+    /// The least "until synced" could take with every core of this machine busy on the work it
+    /// took, ÷ the import with the integration off: how far a perfect schedule could bring on ÷ off
+    /// without doing less work.
+    cores: usize,
+    cpu_floor_over_off: f64,
     edits: usize,
     edits_per_second: f64,
     visible_p50_ms: f64,
@@ -55,9 +70,13 @@ pub async fn run(workers: u64, edits: usize, json: bool, postgres: Option<String
     } else {
         for f in &results {
             println!(
-                "{:<8} {} workers, 3 skills and 1 certificate each\n  import, integration off        {:>8.3} s\n  import, integration on         {:>8.3} s   (the import alone)\n  import, on, until all synced    {:>8.3} s   on / off = {:.2}\n  limit (scheduling rows alone)   {:>8.3} s   synced / limit = {:.2}\n  {} single edits at {:.0}/s: visible on the scheduling side p50 {:.1} ms, p99 {:.1} ms\n  sync now of workers             {:>8.3} s\n  peak RSS {:.0} MiB",
+                "{:<8} {} workers, 3 skills and 1 certificate each\n  import, integration off        {:>8.3} s\n  import, integration on         {:>8.3} s   (the import alone)\n  import, on, until all synced    {:>8.3} s   on / off = {:.2}\n  import, on, until all recorded  {:>8.3} s\n  limit (scheduling rows alone)   {:>8.3} s   synced / limit = {:.2}\n  CPU: off {:.2} s, on until synced {:.2} s, limit {:.2} s; on {} cores, on ÷ off >= {:.2}{}\n  {} single edits at {:.0}/s: visible on the scheduling side p50 {:.1} ms, p99 {:.1} ms\n  sync now of workers             {:>8.3} s\n  peak RSS {:.0} MiB",
                 f.backend, f.workers, f.import_off_seconds, f.import_on_seconds, f.import_on_until_synced_seconds, f.on_over_off,
-                f.limit_seconds, f.synced_over_limit, f.edits, f.edits_per_second, f.visible_p50_ms, f.visible_p99_ms,
+                f.import_on_until_recorded_seconds,
+                f.limit_seconds, f.synced_over_limit, f.import_off_cpu_seconds, f.import_on_until_synced_cpu_seconds,
+                f.limit_cpu_seconds, f.cores, f.cpu_floor_over_off,
+                if f.backend == "postgres" { " (the server's CPU is not counted)" } else { "" },
+                f.edits, f.edits_per_second, f.visible_p50_ms, f.visible_p99_ms,
                 f.sync_now_seconds, f.peak_rss_mib
             );
         }
@@ -90,9 +109,10 @@ async fn measure(
     // The import with the integration off.
     let off = open(settings(0)).await?;
     catalog(&off).await?;
-    let started = Instant::now();
+    let (started, cpu) = (Instant::now(), cpu_seconds());
     import_file(&off.hr, actor.clone(), file, Format::Csv, |_, _| {}).await?;
     let import_off_seconds = started.elapsed().as_secs_f64();
+    let import_off_cpu_seconds = cpu_seconds() - cpu;
     off.close().await;
 
     // The same import with the integration on, until everything is on the scheduling side.
@@ -103,11 +123,15 @@ async fn measure(
     let worker = SyncWorker::spawn(on.clone());
     let mut arrivals = Arrivals::after(on.scheduling.db().outbox_last_seq().await?);
     let expected = (workers as i64, workers as i64 * 4);
-    let started = Instant::now();
+    let (started, cpu) = (Instant::now(), cpu_seconds());
     import_file(&on.hr, actor.clone(), file, Format::Csv, |_, _| {}).await?;
     let import_on_seconds = started.elapsed().as_secs_f64();
+    let imported_seq = on.hr.db().outbox_last_seq().await?;
     arrivals.wait(&on.scheduling, expected, Duration::from_secs(3600)).await?;
     let import_on_until_synced_seconds = started.elapsed().as_secs_f64();
+    let import_on_until_synced_cpu_seconds = cpu_seconds() - cpu;
+    recorded(&on, imported_seq, Duration::from_secs(600)).await?;
+    let import_on_until_recorded_seconds = started.elapsed().as_secs_f64();
     // Counted from the outbox (cheap, as it grows); checked against the tables once, untimed.
     let linked = on.scheduling.count_linked().await?;
     anyhow::ensure!(linked == expected, "the scheduling side holds {linked:?}, not {expected:?}");
@@ -126,22 +150,30 @@ async fn measure(
 
     // The limit: the same resources and characteristics written straight into fresh tables.
     let limit = open(settings(2)).await?;
-    let started = Instant::now();
+    let (started, cpu) = (Instant::now(), cpu_seconds());
     limit.scheduling.generate_resources(workers as usize, 13, 4, chrono::Utc::now(), 7).await?;
     let limit_seconds = started.elapsed().as_secs_f64();
+    let limit_cpu_seconds = cpu_seconds() - cpu;
     limit.close().await;
     if let Some(db) = databases {
         db.drop_all().await;
     }
+    let cores = std::thread::available_parallelism().map_or(1, usize::from);
     Ok(Figures {
         backend,
         workers,
         import_off_seconds,
         import_on_seconds,
         import_on_until_synced_seconds,
+        import_on_until_recorded_seconds,
         on_over_off: import_on_until_synced_seconds / import_off_seconds,
         limit_seconds,
         synced_over_limit: import_on_until_synced_seconds / limit_seconds,
+        import_off_cpu_seconds,
+        import_on_until_synced_cpu_seconds,
+        limit_cpu_seconds,
+        cores,
+        cpu_floor_over_off: import_on_until_synced_cpu_seconds / cores as f64 / import_off_seconds,
         edits: visible.len(),
         edits_per_second,
         visible_p50_ms: percentile(&visible, 0.50),
@@ -182,6 +214,17 @@ impl Arrivals {
             tokio::time::sleep(Duration::from_millis(2)).await;
         }
     }
+}
+
+/// Polls the HR cursor every 2 ms until the engine has recorded every HR outbox entry up to
+/// `seq`, or `limit` passes.
+async fn recorded(app: &AppState, seq: i64, limit: Duration) -> anyhow::Result<()> {
+    let deadline = Instant::now() + limit;
+    while app.hr.sync_cursors().await?.hr_applied < seq {
+        anyhow::ensure!(Instant::now() < deadline, "the import was not recorded within {limit:?}");
+        tokio::time::sleep(Duration::from_millis(2)).await;
+    }
+    Ok(())
 }
 
 /// `edits` phone changes at 500 a second, one worker each, each started when due; a watcher reads the scheduling
