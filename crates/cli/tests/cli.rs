@@ -309,7 +309,11 @@ async fn bench_sync_reports_its_figures() {
         // for the links and cursors that follow the scheduling side's writes.
         assert!(figure("import_on_until_synced_seconds") >= figure("import_on_seconds"), "{run}");
         assert!(figure("import_on_until_recorded_seconds") >= figure("import_on_until_synced_seconds"), "{run}");
-        assert!(figure("import_on_until_synced_cpu_seconds") > 0.0, "the on phase used no CPU: {run}");
+        // On SQLite the whole engine runs in the bench's process (on PostgreSQL most of the
+        // work is the server's, and a short run may stay within one tick of the client's).
+        if run["backend"] == "sqlite" {
+            assert!(figure("import_on_until_synced_cpu_seconds") > 0.0, "the on phase used no CPU: {run}");
+        }
         assert!(run["cores"].as_u64().unwrap() >= 1);
         let floor = figure("import_on_until_synced_cpu_seconds") / figure("cores") / figure("import_off_seconds");
         assert!((figure("cpu_floor_over_off") - floor).abs() < 1e-9, "{run}");

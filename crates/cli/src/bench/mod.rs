@@ -165,7 +165,7 @@ impl FreshDatabases {
 mod tests {
     #[cfg(target_os = "linux")]
     #[test]
-    fn cpu_seconds_counts_this_process_s_work() {
+    fn cpu_seconds_counts_the_work_this_process_does() {
         // A new test process may not have used its first tick yet: no lower bound before.
         let before = super::cpu_seconds();
         let started = std::time::Instant::now();
