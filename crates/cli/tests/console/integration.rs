@@ -209,11 +209,16 @@ async fn the_integration_is_run_from_its_page() {
     // With the cause gone, a retry applies the model, and then W1's rating.
     api.call(Method::DELETE, &contractor_rust, None).await;
     b.goto("/integration/errors").await;
-    b.press(&retry(&errors[0]["id"]), "Retry").await;
-    // The engine also retries on its own, with backoff: when its attempt came first, the change
-    // is applied and gone from the queue, and the retry finds nothing to try again.
-    let said = b.wait_text_any("body", &["rating-models STD is being tried again now", "integration error '"]).await;
-    assert!(said.contains("is being tried again now") || said.contains("was not found"), "{said}");
+    // The engine also retries on its own, with backoff. When its attempt comes first, the change
+    // is applied and gone from the queue: before the page was shown (no Retry button for it), or
+    // before the press (the retry finds nothing to try again).
+    let model_retry = retry(&errors[0]["id"]);
+    if !b.all(&format!("{model_retry} button")).await.is_empty() {
+        b.press(&model_retry, "Retry").await;
+        let said =
+            b.wait_text_any("body", &["rating-models STD is being tried again now", "integration error '"]).await;
+        assert!(said.contains("is being tried again now") || said.contains("was not found"), "{said}");
+    }
     b.reload_until("/integration/errors", "No errors: every change was applied.").await;
     assert!(queued(api).await.is_empty());
     let rating = |r: &Value| {
