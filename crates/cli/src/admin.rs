@@ -59,7 +59,10 @@ pub async fn run(config: Config, command: AdminCommand) -> anyhow::Result<ExitCo
             let state = crate::open_app(&config).await?;
             let actor = Actor { name: "cli".into(), ..Actor::system() };
             let body = NewApp { name, user, role: Some(role) };
-            let outcome = hrbridge_server::routes::apps::register(&state, &actor, body).await;
+            // Whoever runs the CLI holds the database: they grant as the administrator.
+            let administrator = state.role(hrbridge_domain::auth::SYSTEM_ADMINISTRATOR).await?;
+            let grantor = administrator.ok_or_else(|| anyhow::anyhow!("the shipped roles are missing"))?;
+            let outcome = hrbridge_server::routes::apps::register(&state, &actor, &grantor, body).await;
             state.close().await;
             match outcome {
                 Ok(app) => {

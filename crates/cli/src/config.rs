@@ -6,6 +6,7 @@ use figment::providers::{Env, Format, Serialized, Toml};
 use figment::Figment;
 use hrbridge_server::{AppSettings, StoreLocation};
 use hrbridge_store::db::redact_url;
+use hrbridge_store::sign_in::ThrottlePolicy;
 use serde::{Deserialize, Serialize};
 use std::fmt;
 use std::path::{Path, PathBuf};
@@ -46,6 +47,17 @@ pub struct Config {
     pub maps_file: Option<PathBuf>,
     /// How often the missed-request sync runs while the integration is on.
     pub missed_request_sync_seconds: u64,
+    /// The ATS API's rate limit per app: requests per second, and the burst allowed.
+    pub ats_rate_per_second: u32,
+    pub ats_rate_burst: u32,
+    /// Failed sign-ins an account (or app) may have before it is blocked.
+    pub sign_in_account_allowance: i64,
+    /// Failed sign-ins one client address may have, over every account, before it is blocked.
+    pub sign_in_address_allowance: i64,
+    /// The longest block, in seconds (each failure past the allowance doubles it from 1 s).
+    pub sign_in_max_block_seconds: i64,
+    /// Take the client's address from `X-Forwarded-For` (only behind a proxy that sets it).
+    pub trust_forwarded_for: bool,
 }
 
 impl Default for Config {
@@ -63,6 +75,12 @@ impl Default for Config {
             log: "info".into(),
             maps_file: None,
             missed_request_sync_seconds: 60,
+            ats_rate_per_second: 100,
+            ats_rate_burst: 200,
+            sign_in_account_allowance: ThrottlePolicy::default().account_allowance,
+            sign_in_address_allowance: ThrottlePolicy::default().address_allowance,
+            sign_in_max_block_seconds: ThrottlePolicy::default().max_delay_seconds,
+            trust_forwarded_for: false,
         }
     }
 }
@@ -83,6 +101,12 @@ impl fmt::Debug for Config {
             .field("log", &self.log)
             .field("maps_file", &self.maps_file)
             .field("missed_request_sync_seconds", &self.missed_request_sync_seconds)
+            .field("ats_rate_per_second", &self.ats_rate_per_second)
+            .field("ats_rate_burst", &self.ats_rate_burst)
+            .field("sign_in_account_allowance", &self.sign_in_account_allowance)
+            .field("sign_in_address_allowance", &self.sign_in_address_allowance)
+            .field("sign_in_max_block_seconds", &self.sign_in_max_block_seconds)
+            .field("trust_forwarded_for", &self.trust_forwarded_for)
             .finish()
     }
 }
@@ -135,6 +159,15 @@ impl Config {
         settings.max_import_bytes = self.max_import_bytes;
         settings.maps_file = self.maps_file.clone();
         settings.missed_request_sync_seconds = self.missed_request_sync_seconds;
+        settings.ats_rate_per_second = self.ats_rate_per_second;
+        settings.ats_rate_burst = self.ats_rate_burst;
+        settings.sign_in = ThrottlePolicy {
+            account_allowance: self.sign_in_account_allowance.max(1),
+            address_allowance: self.sign_in_address_allowance.max(1),
+            max_delay_seconds: self.sign_in_max_block_seconds.max(1),
+            ..ThrottlePolicy::default()
+        };
+        settings.trust_forwarded_for = self.trust_forwarded_for;
         Ok(settings)
     }
 

@@ -27,7 +27,7 @@ pub async fn run(config: Config) -> anyhow::Result<ExitCode> {
     // The sync engine's relay and missed-request sync: idle while the integration is off.
     let sync = hrbridge_server::sync_worker::SyncWorker::spawn(state.clone());
     let app = hrbridge_console::app(state.clone());
-    axum::serve(listener, app)
+    axum::serve(listener, app.into_make_service_with_connect_info::<std::net::SocketAddr>())
         .with_graceful_shutdown(async {
             let _ = tokio::signal::ctrl_c().await;
         })

@@ -80,11 +80,14 @@ impl IntoResponse for ConsoleError {
             ConsoleError::Api(error) => {
                 let (status, title) = match &error {
                     ApiError::Unauthorized(_) => (StatusCode::UNAUTHORIZED, "Not signed in"),
-                    ApiError::Forbidden { .. } => (StatusCode::FORBIDDEN, "Not allowed"),
+                    ApiError::Forbidden { .. } | ApiError::GrantRefused { .. } => {
+                        (StatusCode::FORBIDDEN, "Not allowed")
+                    }
+                    ApiError::TooManyRequests { .. } => (StatusCode::TOO_MANY_REQUESTS, "Too many attempts"),
                     ApiError::NotFound(_) => (StatusCode::NOT_FOUND, "Not found"),
                     ApiError::Conflict { .. } => (StatusCode::CONFLICT, "That cannot be done now"),
                     ApiError::Invalid(_) => (StatusCode::UNPROCESSABLE_ENTITY, "Some fields are not valid"),
-                    ApiError::BadRequest(_) | ApiError::UnsupportedMediaType(_) => {
+                    ApiError::BadRequest(_) | ApiError::UnsupportedMediaType(_) | ApiError::TooLarge(_) => {
                         (StatusCode::BAD_REQUEST, "The request was not understood")
                     }
                     ApiError::Internal(detail) => {

@@ -10,6 +10,8 @@ use maud::{html, Markup};
 pub struct FieldErrors {
     pub fields: Vec<FieldError>,
     pub general: Option<String>,
+    /// The form asked to grant privileges the viewer does not hold: the page answers 403.
+    pub refused: bool,
 }
 
 impl FieldErrors {
@@ -17,15 +19,20 @@ impl FieldErrors {
         Self::default()
     }
     pub fn general(message: impl Into<String>) -> Self {
-        Self { fields: Vec::new(), general: Some(message.into()) }
+        Self { fields: Vec::new(), general: Some(message.into()), refused: false }
     }
     pub fn one(field: &str, message: impl Into<String>) -> Self {
-        Self { fields: vec![FieldError { field: field.into(), message: message.into() }], general: None }
+        Self {
+            fields: vec![FieldError { field: field.into(), message: message.into() }],
+            general: None,
+            refused: false,
+        }
     }
     /// The errors a form can show; any other error (403, 404, 500) stays an error page.
     pub fn from_api(error: ApiError) -> Result<Self, ConsoleError> {
         match error {
-            ApiError::Invalid(errors) => Ok(Self { fields: errors.0, general: None }),
+            ApiError::Invalid(errors) => Ok(Self { fields: errors.0, general: None, refused: false }),
+            ApiError::GrantRefused { field, message } => Ok(Self { refused: true, ..Self::one(&field, message) }),
             ApiError::Conflict { field: Some(field), message } => Ok(Self::one(&field, message)),
             ApiError::Conflict { field: None, message } | ApiError::BadRequest(message) => Ok(Self::general(message)),
             other => Err(other.into()),
@@ -36,7 +43,9 @@ impl FieldErrors {
     }
     /// The status of a form page: 200 when it is shown fresh, 422 when it comes back with errors.
     pub fn status(&self) -> axum::http::StatusCode {
-        if self.is_empty() {
+        if self.refused {
+            axum::http::StatusCode::FORBIDDEN
+        } else if self.is_empty() {
             axum::http::StatusCode::OK
         } else {
             axum::http::StatusCode::UNPROCESSABLE_ENTITY

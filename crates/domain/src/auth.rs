@@ -178,6 +178,13 @@ impl PrivilegeSet {
     pub fn list(self) -> Vec<Privilege> {
         Privilege::ALL.into_iter().filter(|p| self.allows(*p)).collect()
     }
+    /// The privileges of `self` that `other` does not hold.
+    pub fn minus(self, other: PrivilegeSet) -> PrivilegeSet {
+        PrivilegeSet(self.0 & !other.0)
+    }
+    pub fn is_empty(self) -> bool {
+        self.0 == 0
+    }
 }
 
 /// A role: a name and its privileges per entity.
@@ -192,6 +199,46 @@ pub struct Role {
 impl Role {
     pub fn allows(&self, entity: Entity, privilege: Privilege) -> bool {
         self.privileges.get(&entity).is_some_and(|set| set.allows(privilege))
+    }
+
+    /// What `granted` holds beyond this role, entity by entity: empty when this role covers it.
+    /// Nobody may grant (to a user, a role or an app) a privilege they do not hold themselves.
+    pub fn excess_of(&self, granted: &BTreeMap<Entity, PrivilegeSet>) -> Excess {
+        let beyond = granted
+            .iter()
+            .map(|(entity, set)| (*entity, set.minus(self.privileges.get(entity).copied().unwrap_or_default())))
+            .filter(|(_, set)| !set.is_empty())
+            .collect();
+        Excess(beyond)
+    }
+
+    /// True when this role holds every privilege of `other`.
+    pub fn covers(&self, other: &Role) -> bool {
+        self.excess_of(&other.privileges).is_empty()
+    }
+}
+
+/// Privileges granted beyond what the grantor holds, by entity.
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub struct Excess(pub BTreeMap<Entity, PrivilegeSet>);
+
+impl Excess {
+    pub fn is_empty(&self) -> bool {
+        self.0.is_empty()
+    }
+}
+
+impl std::fmt::Display for Excess {
+    /// `worker: create, delete; user: create`
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        for (i, (entity, set)) in self.0.iter().enumerate() {
+            if i > 0 {
+                f.write_str("; ")?;
+            }
+            let names: Vec<&str> = set.list().into_iter().map(Privilege::as_str).collect();
+            write!(f, "{}: {}", entity.as_str(), names.join(", "))?;
+        }
+        Ok(())
     }
 }
 
@@ -266,6 +313,36 @@ mod tests {
         assert_eq!(set.to_letters(), "rd");
         assert_eq!(PrivilegeSet::from_letters("rd"), Some(set));
         assert_eq!(PrivilegeSet::from_letters("rx"), None);
+    }
+
+    fn role(privileges: &[(Entity, &[Privilege])]) -> Role {
+        Role {
+            name: "r".into(),
+            description: String::new(),
+            builtin: false,
+            privileges: privileges.iter().map(|(e, p)| (*e, PrivilegeSet::of(p))).collect(),
+        }
+    }
+
+    #[test]
+    fn a_grant_is_bounded_by_what_the_grantor_holds() {
+        use Privilege::*;
+        let grantor = role(&[(Entity::User, &[Read, Create]), (Entity::Worker, &[Read])]);
+        assert!(grantor.covers(&role(&[(Entity::Worker, &[Read])])));
+        assert!(grantor.covers(&role(&[])));
+        let wanted =
+            role(&[(Entity::Worker, &[Read, Write, Delete]), (Entity::User, &[Create]), (Entity::Role, &[Read])]);
+        let excess = grantor.excess_of(&wanted.privileges);
+        assert_eq!(excess.to_string(), "worker: write, delete; role: read");
+        assert!(!grantor.covers(&wanted));
+        let roles = shipped_roles();
+        let by_name = |name: &str| roles.iter().find(|r| r.name == name).unwrap().clone();
+        for shipped in &roles {
+            assert!(by_name(SYSTEM_ADMINISTRATOR).covers(shipped), "the administrator holds {}", shipped.name);
+        }
+        assert!(!by_name(HR_MANAGER).covers(&by_name(SYSTEM_ADMINISTRATOR)));
+        assert!(!by_name(HR_MANAGER).covers(&by_name(RESOURCE_MANAGER)), "HR reads the scheduling side only");
+        assert!(by_name(HR_MANAGER).covers(&by_name(READ_ONLY)));
     }
 
     #[test]

@@ -101,6 +101,38 @@ impl RoleCache {
     }
 }
 
+/// The client's address, for the sign-in throttle and the audit log: the TCP peer, or (when
+/// `trust_forwarded_for` is set, behind a reverse proxy) the last address of `X-Forwarded-For`;
+/// `unknown` when neither is there.
+#[derive(Debug, Clone)]
+pub struct ClientAddress(pub String);
+
+/// The longest forwarded address kept (an IPv6 address with a zone fits).
+const MAX_ADDRESS: usize = 64;
+
+impl<S> FromRequestParts<S> for ClientAddress
+where
+    AppState: FromRef<S>,
+    S: Send + Sync,
+{
+    type Rejection = std::convert::Infallible;
+
+    async fn from_request_parts(parts: &mut Parts, state: &S) -> Result<Self, Self::Rejection> {
+        let app = AppState::from_ref(state);
+        let forwarded = app
+            .settings
+            .trust_forwarded_for
+            .then(|| parts.headers.get("x-forwarded-for").and_then(|v| v.to_str().ok()))
+            .flatten()
+            .and_then(|list| list.rsplit(',').next())
+            .and_then(|last| last.trim().parse::<std::net::IpAddr>().ok());
+        let peer =
+            || parts.extensions.get::<axum::extract::ConnectInfo<std::net::SocketAddr>>().map(|info| info.0.ip());
+        let address = forwarded.or_else(peer).map(|ip| ip.to_string()).unwrap_or_else(|| "unknown".into());
+        Ok(ClientAddress(crate::routes::auth::capped(&address, MAX_ADDRESS)))
+    }
+}
+
 /// The signed-in caller of a request: extracting it answers 401 without a valid token.
 #[derive(Debug, Clone)]
 pub struct Caller {
@@ -154,8 +186,8 @@ impl Caller {
             .verify(token, app.clock.now().timestamp())
             .map_err(|reason| ApiError::Unauthorized(reason.into()))?;
         let role = app
-            .roles
-            .get(&claims.role)
+            .role(&claims.role)
+            .await?
             .ok_or_else(|| ApiError::Unauthorized("the token's role no longer exists; sign in again".into()))?;
         let kind = if claims.kind == "app" { ActorKind::App } else { ActorKind::User };
         if kind == ActorKind::App {

@@ -14,6 +14,13 @@ pub enum ApiError {
     Unauthorized(String),
     #[error("your role does not allow {privilege} on {entity}")]
     Forbidden { entity: &'static str, privilege: &'static str },
+    /// A grant (to a user, role or app) of privileges the caller does not hold; `field` is the
+    /// part of the request that asked for them.
+    #[error("{message}")]
+    GrantRefused { field: String, message: String },
+    /// Too many failed sign-ins: try again after `retry_after` seconds.
+    #[error("{message}")]
+    TooManyRequests { retry_after: u64, message: String },
     #[error("{0}")]
     NotFound(String),
     #[error("{message}")]
@@ -24,6 +31,9 @@ pub enum ApiError {
     BadRequest(String),
     #[error("{0}")]
     UnsupportedMediaType(String),
+    /// A body over the route's limit: refused before it is read.
+    #[error("{0}")]
+    TooLarge(String),
     #[error("internal error")]
     Internal(String),
 }
@@ -52,6 +62,10 @@ impl ApiError {
         match self {
             ApiError::Unauthorized(_) => (StatusCode::UNAUTHORIZED, "unauthorized", "Not signed in"),
             ApiError::Forbidden { .. } => (StatusCode::FORBIDDEN, "forbidden", "Not allowed"),
+            ApiError::GrantRefused { .. } => (StatusCode::FORBIDDEN, "grant-refused", "Not allowed to grant"),
+            ApiError::TooManyRequests { .. } => {
+                (StatusCode::TOO_MANY_REQUESTS, "too-many-requests", "Too many requests")
+            }
             ApiError::NotFound(_) => (StatusCode::NOT_FOUND, "not-found", "Not found"),
             ApiError::Conflict { .. } => (StatusCode::CONFLICT, "conflict", "Conflict"),
             ApiError::Invalid(_) => (StatusCode::UNPROCESSABLE_ENTITY, "validation", "Invalid input"),
@@ -59,6 +73,7 @@ impl ApiError {
             ApiError::UnsupportedMediaType(_) => {
                 (StatusCode::UNSUPPORTED_MEDIA_TYPE, "unsupported-media-type", "Unsupported media type")
             }
+            ApiError::TooLarge(_) => (StatusCode::PAYLOAD_TOO_LARGE, "payload-too-large", "Payload too large"),
             ApiError::Internal(_) => (StatusCode::INTERNAL_SERVER_ERROR, "internal", "Internal error"),
         }
     }
@@ -89,7 +104,7 @@ impl IntoResponse for ApiError {
         }
         let errors = match &self {
             ApiError::Invalid(errors) => errors.0.clone(),
-            ApiError::Conflict { field: Some(field), message } => {
+            ApiError::Conflict { field: Some(field), message } | ApiError::GrantRefused { field, message } => {
                 vec![FieldError { field: field.clone(), message: message.clone() }]
             }
             _ => Vec::new(),
@@ -108,6 +123,9 @@ impl IntoResponse for ApiError {
         };
         let mut response = (status, axum::Json(problem)).into_response();
         response.headers_mut().insert(header::CONTENT_TYPE, HeaderValue::from_static("application/problem+json"));
+        if let ApiError::TooManyRequests { retry_after, .. } = &self {
+            response.headers_mut().insert(header::RETRY_AFTER, HeaderValue::from(*retry_after));
+        }
         if status == StatusCode::UNAUTHORIZED {
             response.headers_mut().insert(header::WWW_AUTHENTICATE, HeaderValue::from_static("Bearer"));
         }

@@ -33,9 +33,13 @@ impl<S: Send + Sync, T: DeserializeOwned> FromRequest<S> for JsonBody<T> {
         if !is_json {
             return Err(ApiError::UnsupportedMediaType("send the body as application/json".into()));
         }
-        let bytes = Bytes::from_request(req, state)
-            .await
-            .map_err(|e| ApiError::BadRequest(format!("cannot read the body: {e}")))?;
+        let bytes = Bytes::from_request(req, state).await.map_err(|e| {
+            if e.status() == axum::http::StatusCode::PAYLOAD_TOO_LARGE {
+                ApiError::TooLarge("the body is larger than this endpoint accepts".into())
+            } else {
+                ApiError::BadRequest(format!("cannot read the body: {e}"))
+            }
+        })?;
         Ok(JsonBody(from_value(json_value(&bytes)?)?))
     }
 }

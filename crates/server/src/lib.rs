@@ -4,6 +4,7 @@ pub mod apps;
 pub mod auth;
 pub mod error;
 pub mod finder;
+pub mod grants;
 pub mod json;
 pub mod rate_limit;
 pub mod routes;

@@ -5,9 +5,10 @@ use crate::auth::{RoleCache, TokenSigner};
 use crate::finder::Finder;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use base64::Engine as _;
-use hrbridge_domain::auth::SYSTEM_ADMINISTRATOR;
+use hrbridge_domain::auth::{Role, SYSTEM_ADMINISTRATOR};
 use hrbridge_domain::{Clock, IdGen};
 use hrbridge_store::scheduling::SchedulingStore;
+use hrbridge_store::sign_in::ThrottlePolicy;
 use hrbridge_store::{password, settings, Actor, Db, HrStore, StoreError, StoreKind};
 use hrbridge_sync::{Engine, Maps};
 use std::path::PathBuf;
@@ -48,6 +49,11 @@ pub struct AppSettings {
     pub maps_file: Option<PathBuf>,
     /// How often the missed-request sync runs on its own while the integration is on.
     pub missed_request_sync_seconds: u64,
+    /// How failed sign-ins are throttled.
+    pub sign_in: ThrottlePolicy,
+    /// Take the client's address from `X-Forwarded-For` (set only behind a reverse proxy that
+    /// writes it; otherwise clients could choose their own address).
+    pub trust_forwarded_for: bool,
 }
 
 impl AppSettings {
@@ -63,6 +69,8 @@ impl AppSettings {
             ats_rate_burst: 200,
             maps_file: None,
             missed_request_sync_seconds: 60,
+            sign_in: ThrottlePolicy::default(),
+            trust_forwarded_for: false,
         }
     }
 }
@@ -174,6 +182,16 @@ impl AppState {
     pub fn catch_up(&self) {
         self.sync_wake.catch_up.store(true, std::sync::atomic::Ordering::SeqCst);
         self.sync_wake.pass.notify_one();
+    }
+
+    /// A role by name. One this process does not know (created by another process on the same
+    /// database) is read from the store, so it works on every process at the next request.
+    pub async fn role(&self, name: &str) -> Result<Option<Arc<Role>>, StoreError> {
+        if let Some(role) = self.roles.get(name) {
+            return Ok(Some(role));
+        }
+        self.reload_roles().await?;
+        Ok(self.roles.get(name))
     }
 
     pub async fn reload_roles(&self) -> Result<(), StoreError> {

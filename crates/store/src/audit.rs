@@ -83,6 +83,21 @@ pub struct AuditFilter {
 }
 
 impl HrStore {
+    /// Records something that changed nothing else (a refused grant, say) in the audit log.
+    pub async fn audit_event(
+        &self,
+        actor: &Actor,
+        action: &str,
+        entity: &str,
+        record_key: &str,
+        detail: &serde_json::Value,
+    ) -> StoreResult<()> {
+        let now = self.clock.now();
+        let mut tx = self.db.begin().await?;
+        append(&mut tx, actor, now, action, entity, record_key, detail).await?;
+        tx.commit().await
+    }
+
     /// Audit entries, newest first; `page.after` is the `seq` to continue below.
     pub async fn audit_entries(&self, filter: &AuditFilter, page: &Page) -> StoreResult<PageOf<AuditEntry>> {
         let before: i64 = page.after.as_deref().and_then(|s| s.parse().ok()).unwrap_or(i64::MAX);

@@ -16,6 +16,7 @@ pub mod roles;
 pub mod scheduling;
 pub mod schema;
 pub mod settings;
+pub mod sign_in;
 pub mod sync;
 pub mod users;
 pub mod webhooks;

@@ -94,12 +94,13 @@ impl HrStore {
         Ok(PageOf::from_rows(rows, page, |u| u.username.clone()))
     }
 
-    /// Records a sign-in (or a refused one) in the audit log.
-    pub async fn audit_sign_in(&self, actor: &Actor, ok: bool) -> StoreResult<()> {
+    /// Records a sign-in from `address` in the audit log (refusals are recorded with the
+    /// failure count: [`HrStore::record_sign_in_failure`]).
+    pub async fn audit_sign_in(&self, actor: &Actor, address: &str) -> StoreResult<()> {
         let now = self.clock.now();
         let mut tx = self.db.begin().await?;
-        let action = if ok { "sign-in" } else { "sign-in-refused" };
-        audit::append(&mut tx, actor, now, action, "user", &actor.name, &serde_json::json!({})).await?;
+        let detail = serde_json::json!({ "address": address });
+        audit::append(&mut tx, actor, now, "sign-in", "user", &actor.name, &detail).await?;
         tx.commit().await
     }
 }

@@ -148,6 +148,7 @@ impl TestApp {
         let base_url = format!("http://{}", listener.local_addr().expect("address"));
         let app = hrbridge_console::app(state.clone());
         let server = tokio::spawn(async move {
+            let app = app.into_make_service_with_connect_info::<std::net::SocketAddr>();
             axum::serve(listener, app).await.expect("serve");
         });
         let webhooks = webhooks.then(|| hrbridge_server::webhooks::WebhookWorker::spawn(state.clone()));

@@ -1,16 +1,18 @@
 //! Signing in and out. The sign-in form is protected from cross-site posting by a double-submit
 //! token (a SameSite=Strict cookie and the same value in the form), since there is no session yet.
 
+use crate::choices::capitalised;
 use crate::error::{safe_next, ConsoleError, ConsoleResult};
 use crate::layout::{append_cookie, bare};
 use crate::session::{clear_cookie, cookie, over_https, session_cookie, Form, Posted, SESSION_COOKIE};
 use axum::extract::{Query, Request, State};
-use axum::http::StatusCode;
+use axum::http::{header, HeaderValue, StatusCode};
 use axum::response::{IntoResponse, Redirect, Response};
 use axum::routing::{get, post};
 use axum::Router;
+use hrbridge_server::auth::ClientAddress;
 use hrbridge_server::error::ApiError;
-use hrbridge_server::routes::auth::sign_in;
+use hrbridge_server::routes::auth::{capped, sign_in, MAX_USERNAME};
 use hrbridge_server::AppState;
 use hrbridge_store::password::random_secret;
 use maud::html;
@@ -68,7 +70,11 @@ async fn sign_in_page(Query(query): Query<NextQuery>, request: Request) -> Respo
     sign_in_form(safe_next(query.next.as_deref().unwrap_or("/")), "", None, flash.as_deref())
 }
 
-async fn sign_in_submit(State(app): State<AppState>, request: Request) -> ConsoleResult<Response> {
+async fn sign_in_submit(
+    State(app): State<AppState>,
+    ClientAddress(address): ClientAddress,
+    request: Request,
+) -> ConsoleResult<Response> {
     let (parts, body) = request.into_parts();
     let expected = cookie(&parts, LOGIN_COOKIE).unwrap_or("").to_string();
     let bytes = axum::body::to_bytes(body, 64 * 1024)
@@ -80,11 +86,13 @@ async fn sign_in_submit(State(app): State<AppState>, request: Request) -> Consol
     );
     let next = safe_next(form.get("next").unwrap_or("/")).to_string();
     let username = form.text("username").to_string();
+    // What the form shows back is capped: no valid username is longer.
+    let shown = capped(&username, MAX_USERNAME);
     if expected.is_empty() || form.get("nonce") != Some(expected.as_str()) {
-        return Ok(sign_in_form(&next, &username, Some("The sign-in form had expired; please sign in again."), None));
+        return Ok(sign_in_form(&next, &shown, Some("The sign-in form had expired; please sign in again."), None));
     }
     let password = form.0.iter().find(|(k, _)| k == "password").map(|(_, v)| v.clone()).unwrap_or_default();
-    match sign_in(&app, &username, password).await {
+    match sign_in(&app, &username, password, &address).await {
         Ok((token, ttl)) => {
             let mut response = Redirect::to(&next).into_response();
             append_cookie(&mut response, &session_cookie(&token, ttl, over_https(&parts)));
@@ -94,7 +102,13 @@ async fn sign_in_submit(State(app): State<AppState>, request: Request) -> Consol
             );
             Ok(response)
         }
-        Err(ApiError::Unauthorized(reason)) => Ok(sign_in_form(&next, &username, Some(&reason), None)),
+        Err(ApiError::Unauthorized(reason)) => Ok(sign_in_form(&next, &shown, Some(&reason), None)),
+        Err(ApiError::TooManyRequests { retry_after, message }) => {
+            let mut response = sign_in_form(&next, &shown, Some(&capitalised(&message)), None);
+            *response.status_mut() = StatusCode::TOO_MANY_REQUESTS;
+            response.headers_mut().insert(header::RETRY_AFTER, HeaderValue::from(retry_after));
+            Ok(response)
+        }
         Err(other) => Err(other.into()),
     }
 }

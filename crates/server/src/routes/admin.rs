@@ -3,6 +3,7 @@
 use super::{ListQuery, Paged};
 use crate::auth::Caller;
 use crate::error::{ApiError, ApiResult};
+use crate::grants::{self, Bound, Grantee};
 use crate::json::{from_value, JsonBody};
 use crate::state::AppState;
 use axum::extract::{Query, State};
@@ -70,16 +71,30 @@ async fn create_user(
 ) -> ApiResult<(StatusCode, Json<User>)> {
     caller.require(Entity::User, Privilege::Create)?;
     let body: NewUser = from_value(body)?;
-    check_new_user(&body.username, &body.password)?;
-    if app.roles.get(&body.role).is_none() {
-        return Err(ApiError::invalid("role", format!("no role named '{}'", body.role)));
-    }
-    let secret = body.password;
+    let user = create_user_as(&app, &caller, &body.username, body.password, &body.role).await?;
+    Ok((StatusCode::CREATED, Json(user)))
+}
+
+/// Creates a user for `caller`: the rules the API and the web console share. The caller needs
+/// create on users and must hold every privilege of the role it gives.
+pub async fn create_user_as(
+    app: &AppState,
+    caller: &Caller,
+    username: &str,
+    secret: String,
+    role: &str,
+) -> ApiResult<User> {
+    caller.require(Entity::User, Privilege::Create)?;
+    check_new_user(username, &secret)?;
+    let Some(granted) = app.role(role).await? else {
+        return Err(ApiError::invalid("role", format!("no role named '{role}'")));
+    };
+    let grantee = Grantee { entity: "user", key: username };
+    grants::role_bounded_by(app, &caller.actor(), Bound::Caller(&caller.role), grantee, &granted).await?;
     let hash = tokio::task::spawn_blocking(move || password::hash_password(&secret))
         .await
         .map_err(|e| ApiError::Internal(e.to_string()))?;
-    let user = app.hr.create_user(&caller.actor(), &body.username, &hash, &body.role).await?;
-    Ok((StatusCode::CREATED, Json(user)))
+    Ok(app.hr.create_user(&caller.actor(), username, &hash, role).await?)
 }
 
 #[derive(Serialize, Deserialize, ToSchema)]
@@ -120,12 +135,7 @@ async fn create_role(
     caller.require(Entity::Role, Privilege::Create)?;
     let body: RoleBody = from_value(body)?;
     let mut errors = ValidationErrors::new();
-    let valid_name = !body.name.is_empty()
-        && body.name.len() <= 64
-        && body.name.chars().all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '-');
-    if !valid_name {
-        errors.add("name", "must be 1 to 64 lowercase letters, digits or '-'");
-    }
+    check_role_name(&mut errors, &body.name);
     errors.check(hrbridge_domain::value::text("description", Some(&body.description), 500));
     if body.builtin {
         errors.add("builtin", "only shipped roles are built in");
@@ -150,9 +160,29 @@ async fn create_role(
         builtin: false,
         privileges,
     };
-    app.hr.create_role(&caller.actor(), &role).await?;
-    app.reload_roles().await?;
+    create_role_as(&app, &caller, &role).await?;
     Ok((StatusCode::CREATED, Json(RoleBody::from(&role))))
+}
+
+/// A role's name: 1 to 64 lowercase letters, digits or '-'.
+pub fn check_role_name(errors: &mut ValidationErrors, name: &str) {
+    let valid_name = !name.is_empty()
+        && name.len() <= 64
+        && name.chars().all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '-');
+    if !valid_name {
+        errors.add("name", "must be 1 to 64 lowercase letters, digits or '-'");
+    }
+}
+
+/// Creates a custom role for `caller`, who must hold every privilege it lists: the rules the
+/// API and the web console share.
+pub async fn create_role_as(app: &AppState, caller: &Caller, role: &Role) -> ApiResult<()> {
+    caller.require(Entity::Role, Privilege::Create)?;
+    let grantee = Grantee { entity: "role", key: &role.name };
+    grants::privileges_bounded_by(app, &caller.actor(), &caller.role, grantee, &role.privileges).await?;
+    app.hr.create_role(&caller.actor(), role).await?;
+    app.reload_roles().await?;
+    Ok(())
 }
 
 #[derive(Debug, Deserialize, IntoParams)]

@@ -5,12 +5,13 @@
 use super::{ListQuery, Paged};
 use crate::auth::Caller;
 use crate::error::{ApiError, ApiResult};
+use crate::grants::{self, Bound, Grantee};
 use crate::json::{from_value, JsonBody};
 use crate::state::AppState;
 use axum::extract::{Path, Query, State};
 use axum::http::StatusCode;
 use axum::Json;
-use hrbridge_domain::auth::{Entity, Privilege, ATS_INTEGRATION};
+use hrbridge_domain::auth::{Entity, Privilege, Role, ATS_INTEGRATION};
 use hrbridge_domain::value::Name;
 use hrbridge_domain::ValidationErrors;
 use hrbridge_store::apps::App;
@@ -64,7 +65,7 @@ pub struct AppWithSecret {
 }
 
 impl AppWithSecret {
-    fn new(app: App, client_secret: String) -> Self {
+    pub fn new(app: App, client_secret: String) -> Self {
         AppWithSecret {
             client_id: app.client_id,
             client_secret,
@@ -94,18 +95,23 @@ pub async fn new_secret() -> ApiResult<(String, String)> {
     Ok((secret, hash))
 }
 
-/// Checks and registers an app: the rules the API and `hrbridge admin register-app` share. The
-/// acting user must exist, be enabled and hold write permission in personnel management (its
-/// role allows write on candidates and create on workers); the role must exist.
-pub async fn register(app: &AppState, actor: &Actor, body: NewApp) -> ApiResult<AppWithSecret> {
+/// Checks and registers an app: the rules the API, the web console and
+/// `hrbridge admin register-app` share. The acting user must exist, be enabled and hold write
+/// permission in personnel management (its role allows write on candidates and create on
+/// workers); the role must exist, and hold nothing beyond the grantor's role (`grantor`: the
+/// caller's; the CLI, run by whoever holds the database, passes the administrator's) nor beyond
+/// the acting user's.
+pub async fn register(app: &AppState, actor: &Actor, grantor: &Role, body: NewApp) -> ApiResult<AppWithSecret> {
     let mut errors = ValidationErrors::new();
     let name = errors.check(Name::parse("name", &body.name));
     let role = body.role.unwrap_or_else(|| ATS_INTEGRATION.to_string());
+    let mut acting_role = None;
     match app.hr.credentials(&body.user).await? {
         None => errors.add("user", format!("no user named '{}'", body.user)),
         Some(user) if !user.enabled => errors.add("user", format!("user '{}' is disabled", body.user)),
         Some(user) => {
-            let allowed = app.roles.get(&user.role).is_some_and(|r| {
+            let user_role = app.role(&user.role).await?;
+            let allowed = user_role.as_ref().is_some_and(|r| {
                 r.allows(Entity::Candidate, Privilege::Write) && r.allows(Entity::Worker, Privilege::Create)
             });
             if !allowed {
@@ -116,20 +122,63 @@ pub async fn register(app: &AppState, actor: &Actor, body: NewApp) -> ApiResult<
                 );
                 errors.add("user", message);
             }
+            acting_role = user_role;
         }
     }
-    if app.roles.get(&role).is_none() {
+    let granted = app.role(&role).await?;
+    if granted.is_none() {
         errors.add("role", format!("no role named '{role}'"));
     }
-    let name = match (name, errors.is_empty()) {
-        (Some(name), true) => name.into_string(),
+    let (name, granted, acting_role) = match (name, granted, acting_role, errors.is_empty()) {
+        (Some(name), Some(granted), Some(acting_role), true) => (name.into_string(), granted, acting_role),
         _ => return Err(errors.into()),
     };
+    let grantee = Grantee { entity: "app", key: &name };
+    grants::role_bounded_by(app, actor, Bound::Caller(grantor), grantee, &granted).await?;
+    let acting = Bound::ActingUser { username: &body.user, role: &acting_role };
+    grants::role_bounded_by(app, actor, acting, grantee, &granted).await?;
     let (secret, hash) = new_secret().await?;
     let client_id = new_client_id();
     let created = app.hr.create_app(actor, &client_id, &name, &body.user, &role, &hash).await?;
     app.apps.set_enabled(&client_id, true);
     Ok(AppWithSecret::new(created, secret))
+}
+
+/// Refuses (403, audited) a change that hands `caller` an app's access (enabling it, a new
+/// secret) unless the caller's role holds every privilege of the app's role.
+pub async fn app_within_reach(app: &AppState, caller: &Caller, registered: &App) -> ApiResult<()> {
+    let Some(app_role) = app.role(&registered.role).await? else {
+        return Ok(());
+    };
+    let grantee = Grantee { entity: "app", key: &registered.client_id };
+    grants::role_bounded_by(app, &caller.actor(), Bound::Caller(&caller.role), grantee, &app_role).await
+}
+
+/// Enables or disables an app for `caller`: the rules the API and the web console share.
+/// Enabling gives the app's access back, so it is bounded like registering; disabling is not.
+pub async fn set_enabled_as(app: &AppState, caller: &Caller, client_id: &str, enabled: bool) -> ApiResult<App> {
+    caller.require(Entity::App, Privilege::Write)?;
+    if enabled {
+        app_within_reach(app, caller, &app.hr.app(client_id).await?).await?;
+    }
+    let updated = app.hr.set_app_enabled(&caller.actor(), client_id, enabled).await?;
+    app.apps.set_enabled(client_id, updated.enabled);
+    Ok(updated)
+}
+
+/// Gives an app a new secret for `caller`: the rules the API and the web console share. A new
+/// secret is a new credential: like registering, it needs access to both stores, and a role
+/// holding every privilege of the app's.
+pub async fn rotate_secret_as(app: &AppState, caller: &Caller, client_id: &str) -> ApiResult<AppWithSecret> {
+    caller.require(Entity::App, Privilege::Write)?;
+    caller.require(Entity::BookableResource, Privilege::Write)?;
+    // Refuse an unknown app before spending argon2 on it.
+    let registered = app.hr.app(client_id).await?;
+    app_within_reach(app, caller, &registered).await?;
+    let (secret, hash) = new_secret().await?;
+    let rotated = app.hr.rotate_app_secret(&caller.actor(), client_id, &hash).await?;
+    app.apps.forget_secret(client_id);
+    Ok(AppWithSecret::new(rotated, secret))
 }
 
 /// Registering an app needs administrator access to both stores: create on apps and write on
@@ -158,7 +207,7 @@ async fn register_app(
 ) -> ApiResult<(StatusCode, Json<AppWithSecret>)> {
     require_administrator(&caller)?;
     let body: NewApp = from_value(body)?;
-    let registered = register(&app, &caller.actor(), body).await?;
+    let registered = register(&app, &caller.actor(), &caller.role, body).await?;
     Ok((StatusCode::CREATED, Json(registered)))
 }
 
@@ -179,9 +228,7 @@ async fn patch_app(
 ) -> ApiResult<Json<App>> {
     caller.require(Entity::App, Privilege::Write)?;
     let patch: AppPatch = from_value(body)?;
-    let updated = app.hr.set_app_enabled(&caller.actor(), &client_id, patch.enabled).await?;
-    app.apps.set_enabled(&client_id, updated.enabled);
-    Ok(Json(updated))
+    Ok(Json(set_enabled_as(&app, &caller, &client_id, patch.enabled).await?))
 }
 
 /// Gives the app a new secret, shown this once. The old secret gets no new tokens; tokens issued
@@ -192,13 +239,5 @@ async fn rotate_secret(
     caller: Caller,
     Path(client_id): Path<String>,
 ) -> ApiResult<Json<AppWithSecret>> {
-    caller.require(Entity::App, Privilege::Write)?;
-    // A new secret is a new credential: like registering, it needs access to both stores.
-    caller.require(Entity::BookableResource, Privilege::Write)?;
-    // Refuse an unknown app before spending argon2 on it.
-    app.hr.app(&client_id).await?;
-    let (secret, hash) = new_secret().await?;
-    let rotated = app.hr.rotate_app_secret(&caller.actor(), &client_id, &hash).await?;
-    app.apps.forget_secret(&client_id);
-    Ok(Json(AppWithSecret::new(rotated, secret)))
+    Ok(Json(rotate_secret_as(&app, &caller, &client_id).await?))
 }

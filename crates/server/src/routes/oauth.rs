@@ -7,7 +7,7 @@
 //! with the same secret costs a hash and a store read, not argon2.
 
 use super::auth::TokenResponse;
-use crate::auth::Claims;
+use crate::auth::{Claims, ClientAddress};
 use crate::error::ApiError;
 use crate::state::AppState;
 use axum::extract::rejection::FormRejection;
@@ -17,6 +17,7 @@ use axum::response::{IntoResponse, Response};
 use axum::Json;
 use base64::engine::general_purpose::STANDARD;
 use base64::Engine;
+use hrbridge_store::sign_in::ThrottleKey;
 use hrbridge_store::{password, Actor, ActorKind};
 use serde::{Deserialize, Serialize};
 use std::collections::HashMap;
@@ -57,6 +58,8 @@ pub struct OAuthError {
 
 enum Refusal {
     OAuth(StatusCode, OAuthError),
+    /// Too many failed requests for this client id or address: 429 with `Retry-After`.
+    Throttled(u64),
     Internal(ApiError),
 }
 
@@ -98,6 +101,15 @@ impl IntoResponse for Refusal {
     fn into_response(self) -> Response {
         match self {
             Refusal::Internal(e) => e.into_response(),
+            Refusal::Throttled(retry_after) => {
+                let body = OAuthError {
+                    error: "temporarily_unavailable",
+                    error_description: format!("too many failed requests; try again in {retry_after} s"),
+                };
+                let mut response = no_store((StatusCode::TOO_MANY_REQUESTS, Json(body)).into_response());
+                response.headers_mut().insert(header::RETRY_AFTER, HeaderValue::from(retry_after));
+                response
+            }
             Refusal::OAuth(status, body) => {
                 let mut response = no_store((status, Json(body)).into_response());
                 if status == StatusCode::UNAUTHORIZED {
@@ -160,14 +172,16 @@ fn basic_credentials(headers: &HeaderMap) -> Result<Option<(String, String)>, Re
         (status = 200, body = TokenResponse),
         (status = 400, body = OAuthError, description = "invalid_request or unsupported_grant_type"),
         (status = 401, body = OAuthError, description = "invalid_client"),
+        (status = 429, body = OAuthError, description = "temporarily_unavailable: too many failed requests; see Retry-After"),
     )
 )]
 async fn token(
     State(app): State<AppState>,
+    ClientAddress(address): ClientAddress,
     headers: HeaderMap,
     form: Result<Form<Vec<(String, String)>>, FormRejection>,
 ) -> Response {
-    match issue(&app, &headers, form).await {
+    match issue(&app, &address, &headers, form).await {
         Ok(token) => no_store(Json(token).into_response()),
         Err(refusal) => refusal.into_response(),
     }
@@ -175,6 +189,7 @@ async fn token(
 
 async fn issue(
     app: &AppState,
+    address: &str,
     headers: &HeaderMap,
     form: Result<Form<Vec<(String, String)>>, FormRejection>,
 ) -> Result<TokenResponse, Refusal> {
@@ -182,6 +197,10 @@ async fn issue(
         FormRejection::InvalidFormContentType(_) => {
             invalid_request("send the parameters form-encoded (Content-Type: application/x-www-form-urlencoded)")
         }
+        other if other.status() == StatusCode::PAYLOAD_TOO_LARGE => Refusal::OAuth(
+            StatusCode::PAYLOAD_TOO_LARGE,
+            OAuthError { error: "invalid_request", error_description: "the request is too large".into() },
+        ),
         other => invalid_request(format!("the body is not a valid form: {other}")),
     })?;
     let mut params: HashMap<String, String> = HashMap::new();
@@ -217,6 +236,20 @@ async fn issue(
         (None, Some(id), Some(secret)) => (id, secret),
         (None, _, _) => return Err(invalid_client("authenticate with HTTP Basic or with client_id and client_secret")),
     };
+    let keys = [
+        ThrottleKey {
+            key: format!("client:{}", super::auth::capped(&client_id, MAX_CREDENTIAL)),
+            allowance: app.settings.sign_in.account_allowance,
+        },
+        ThrottleKey { key: format!("address:{address}"), allowance: app.settings.sign_in.address_allowance },
+    ];
+    if let Some(wait) = app.hr.sign_in_blocked(&keys).await? {
+        let retry_after = match super::auth::throttled(wait) {
+            ApiError::TooManyRequests { retry_after, .. } => retry_after,
+            _ => 1,
+        };
+        return Err(Refusal::Throttled(retry_after));
+    }
     if client_id.is_empty() || client_id.len() > MAX_CREDENTIAL || secret.len() > MAX_CREDENTIAL {
         return Err(invalid_client("wrong client id or secret"));
     }
@@ -233,11 +266,19 @@ async fn issue(
     let actor = Actor { name: client_id.clone(), kind: ActorKind::App, origin: hrbridge_domain::outbox::Origin::User };
     let credentials = match credentials {
         Some(c) if verified => c,
-        Some(_) => {
-            app.hr.audit_app_token(&actor, &client_id, false).await?;
+        // An unknown client id is counted too, but audited only as far as it names a registered
+        // app: the audit log keeps no unauthenticated text.
+        found => {
+            let detail = serde_json::json!({ "address": address });
+            let what = ("token-refused", "app");
+            if found.is_some() {
+                app.hr.record_sign_in_failure(&keys, &app.settings.sign_in, &actor, what, &detail).await?;
+            } else {
+                let anonymous = Actor { name: "unknown-client".into(), ..actor };
+                app.hr.record_sign_in_failure(&keys, &app.settings.sign_in, &anonymous, what, &detail).await?;
+            }
             return Err(invalid_client("wrong client id or secret"));
         }
-        None => return Err(invalid_client("wrong client id or secret")),
     };
     app.apps.set_enabled(&client_id, credentials.enabled);
     if !credentials.enabled || !credentials.user_enabled {
@@ -252,6 +293,7 @@ async fn issue(
     if !known {
         app.apps.remember_secret(&client_id, &credentials.secret_hash, &secret);
     }
+    app.hr.clear_sign_in_failures(&keys[0].key).await?;
     app.hr.audit_app_token(&actor, &client_id, true).await?;
     let ttl = app.settings.token_ttl_seconds;
     let claims = Claims {

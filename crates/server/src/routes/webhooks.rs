@@ -5,6 +5,7 @@
 use super::{ListQuery, Paged};
 use crate::auth::Caller;
 use crate::error::{ApiError, ApiResult};
+use crate::grants::{self, Grantee};
 use crate::json::{from_value, JsonBody};
 use crate::state::AppState;
 use axum::extract::{Path, Query, State};
@@ -118,6 +119,8 @@ async fn create_webhook(
     if !errors.is_empty() {
         return Err(errors.into());
     }
+    let grantee = Grantee { entity: "webhook", key: &body.url };
+    grants::events_bounded_by(&app, &caller.actor(), &caller.role, grantee, &events).await?;
     let new = NewWebhook { url: body.url, secret: body.secret, events, enabled: body.enabled };
     Ok((StatusCode::CREATED, Json(app.hr.create_webhook(&caller.actor(), new).await?)))
 }
@@ -158,7 +161,26 @@ async fn patch_webhook(
         return Err(errors.into());
     }
     let changes = WebhookChanges { url: patch.url, secret: patch.secret, events, enabled: patch.enabled };
+    subscription_within_reach(&app, &caller, id, &changes).await?;
     Ok(Json(app.hr.update_webhook(&caller.actor(), id, changes).await?))
+}
+
+/// A change that sends events somewhere (a new URL or event list, or enabling) is bounded like a
+/// new subscription: the caller must be able to read what the events carry.
+pub async fn subscription_within_reach(
+    app: &AppState,
+    caller: &Caller,
+    id: i64,
+    changes: &WebhookChanges,
+) -> ApiResult<()> {
+    if changes.url.is_none() && changes.events.is_none() && changes.enabled != Some(true) {
+        return Ok(());
+    }
+    let current = app.hr.webhook(id).await?;
+    let events = changes.events.as_ref().unwrap_or(&current.events);
+    let key = id.to_string();
+    let grantee = Grantee { entity: "webhook", key: &key };
+    grants::events_bounded_by(app, &caller.actor(), &caller.role, grantee, events).await
 }
 
 #[utoipa::path(delete, path = "/api/v1/admin/webhooks/{id}", tag = "admin", responses((status = 204)))]

@@ -8,6 +8,7 @@ mod apps;
 mod ats;
 mod auth_and_roles;
 mod console;
+mod grants;
 mod hr_catalog;
 mod hr_workers;
 mod import;
@@ -18,6 +19,7 @@ mod scheduling_api;
 mod scheduling_bookings;
 mod scheduling_finder;
 mod scheduling_store;
+mod sign_in;
 mod sync_property;
 mod sync_relay_runs;
 mod sync_throughput;
@@ -30,6 +32,8 @@ fn main() {
         ats::tests(),
         auth_and_roles::tests(),
         console::tests(),
+        grants::tests(),
+        sign_in::tests(),
         hr_catalog::tests(),
         hr_workers::tests(),
         import::tests(),

@@ -12,7 +12,9 @@ use axum::extract::{Path, Query, State};
 use axum::http::{header, HeaderValue};
 use axum::response::Response;
 use hrbridge_domain::auth::{Entity, Privilege, ATS_INTEGRATION};
-use hrbridge_server::routes::apps::{register as register_app, AppWithSecret, NewApp};
+use hrbridge_server::routes::apps::{
+    register as register_app, rotate_secret_as, set_enabled_as, AppWithSecret, NewApp,
+};
 use hrbridge_server::AppState;
 use hrbridge_store::Page;
 use maud::{html, Markup};
@@ -144,7 +146,7 @@ pub async fn register(State(app): State<AppState>, Posted { viewer, form }: Post
         user: form.text("user").to_string(),
         role: form.get("role").map(str::to_string),
     };
-    match register_app(&app, &viewer.caller.actor(), body).await {
+    match register_app(&app, &viewer.caller.actor(), &viewer.caller.role, body).await {
         Ok(issued) => {
             let viewer = Viewer { flash: Some(format!("App {} registered.", issued.name)), ..viewer };
             apps_page(&app, &viewer, None, Some(&issued), &Form::default(), &FieldErrors::none()).await
@@ -154,9 +156,7 @@ pub async fn register(State(app): State<AppState>, Posted { viewer, form }: Post
 }
 
 async fn set_enabled(app: &AppState, viewer: &Viewer, client_id: &str, enabled: bool) -> ConsoleResult<Response> {
-    viewer.require(Entity::App, Privilege::Write)?;
-    let updated = app.hr.set_app_enabled(&viewer.caller.actor(), client_id, enabled).await?;
-    app.apps.set_enabled(client_id, updated.enabled);
+    let updated = set_enabled_as(app, &viewer.caller, client_id, enabled).await?;
     let state = if updated.enabled { "enabled" } else { "disabled: its tokens no longer work" };
     Ok(redirect_with("/admin/apps", &format!("App {} {state}.", updated.name)))
 }
@@ -182,22 +182,7 @@ pub async fn rotate_secret(
     Path(client_id): Path<String>,
     Posted { viewer, .. }: Posted,
 ) -> ConsoleResult<Response> {
-    viewer.require(Entity::App, Privilege::Write)?;
-    viewer.require(Entity::BookableResource, Privilege::Write)?;
-    // Refuse an unknown app before spending argon2 on it.
-    app.hr.app(&client_id).await?;
-    let (secret, hash) = hrbridge_server::routes::apps::new_secret().await?;
-    let rotated = app.hr.rotate_app_secret(&viewer.caller.actor(), &client_id, &hash).await?;
-    app.apps.forget_secret(&client_id);
-    let issued = AppWithSecret {
-        client_id: rotated.client_id,
-        client_secret: secret,
-        name: rotated.name,
-        user: rotated.user,
-        role: rotated.role,
-        enabled: rotated.enabled,
-        created_at: rotated.created_at,
-    };
+    let issued = rotate_secret_as(&app, &viewer.caller, &client_id).await?;
     let viewer = Viewer { flash: Some(format!("App {} has a new secret.", issued.name)), ..viewer };
     apps_page(&app, &viewer, None, Some(&issued), &Form::default(), &FieldErrors::none()).await
 }

@@ -11,6 +11,7 @@ use axum::response::Response;
 use hrbridge_domain::auth::{Entity, Privilege, PrivilegeSet, Role};
 use hrbridge_domain::ValidationErrors;
 use hrbridge_server::error::ApiError;
+use hrbridge_server::routes::admin::{check_role_name, create_role_as};
 use hrbridge_server::AppState;
 use maud::{html, Markup};
 use std::collections::BTreeMap;
@@ -126,12 +127,7 @@ pub async fn create(State(app): State<AppState>, Posted { viewer, form }: Posted
     let created = async {
         let name = form.text("name").to_string();
         let mut errors = ValidationErrors::new();
-        let valid_name = !name.is_empty()
-            && name.len() <= 64
-            && name.chars().all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '-');
-        if !valid_name {
-            errors.add("name", "must be 1 to 64 lowercase letters, digits or '-'");
-        }
+        check_role_name(&mut errors, &name);
         let description = errors.check(hrbridge_domain::value::text("description", form.get("description"), 500));
         let mut privileges = BTreeMap::new();
         for e in Entity::ALL {
@@ -148,8 +144,7 @@ pub async fn create(State(app): State<AppState>, Posted { viewer, form }: Posted
             return Err(ApiError::from(errors));
         }
         let role = Role { name, description: description.unwrap_or_default(), builtin: false, privileges };
-        app.hr.create_role(&viewer.caller.actor(), &role).await?;
-        app.reload_roles().await?;
+        create_role_as(&app, &viewer.caller, &role).await?;
         Ok(role)
     };
     match created.await {

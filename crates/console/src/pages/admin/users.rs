@@ -10,10 +10,9 @@ use crate::widgets::{next_link, select, when, FieldErrors, Input};
 use axum::extract::{Query, State};
 use axum::response::Response;
 use hrbridge_domain::auth::{Entity, Privilege, HR_MANAGER};
-use hrbridge_server::error::ApiError;
-use hrbridge_server::routes::admin::{check_new_user, MIN_PASSWORD_LENGTH};
+use hrbridge_server::routes::admin::{create_user_as, MIN_PASSWORD_LENGTH};
 use hrbridge_server::AppState;
-use hrbridge_store::{password, Page};
+use hrbridge_store::Page;
 use maud::html;
 
 pub async fn list(
@@ -79,17 +78,7 @@ pub async fn create(State(app): State<AppState>, Posted { viewer, form }: Posted
     // The password is taken as typed: spaces count.
     let secret = form.0.iter().find(|(k, _)| k == "password").map(|(_, v)| v.clone()).unwrap_or_default();
     let role = form.text("role").to_string();
-    let created = async {
-        check_new_user(&username, &secret)?;
-        if app.roles.get(&role).is_none() {
-            return Err(ApiError::invalid("role", format!("no role named '{role}'")));
-        }
-        let hash = tokio::task::spawn_blocking(move || password::hash_password(&secret))
-            .await
-            .map_err(|e| ApiError::Internal(e.to_string()))?;
-        Ok(app.hr.create_user(&viewer.caller.actor(), &username, &hash, &role).await?)
-    };
-    match created.await {
+    match create_user_as(&app, &viewer.caller, &username, secret, &role).await {
         Ok(user) => {
             Ok(redirect_with("/admin/users", &format!("User {} created with role {}.", user.username, user.role)))
         }

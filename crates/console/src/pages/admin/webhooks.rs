@@ -13,6 +13,7 @@ use axum::response::Response;
 use hrbridge_domain::auth::{Entity, Privilege};
 use hrbridge_domain::ValidationErrors;
 use hrbridge_server::error::ApiError;
+use hrbridge_server::grants::{self, Grantee};
 use hrbridge_server::routes::webhooks as hooks_api;
 use hrbridge_server::AppState;
 use hrbridge_store::webhooks::{event, NewWebhook, WebhookChanges};
@@ -133,6 +134,9 @@ pub async fn create(State(app): State<AppState>, Posted { viewer, form }: Posted
     }
     let created = async {
         check(&url, &secret, &events)?;
+        let subscribed: Vec<String> = events.iter().map(|e| e.to_string()).collect();
+        let grantee = Grantee { entity: "webhook", key: &url };
+        grants::events_bounded_by(&app, &viewer.caller.actor(), &viewer.caller.role, grantee, &subscribed).await?;
         let new = NewWebhook {
             url: url.clone(),
             secret: secret.clone(),
@@ -150,7 +154,9 @@ pub async fn create(State(app): State<AppState>, Posted { viewer, form }: Posted
 async fn set_enabled(app: &AppState, viewer: &Viewer, id: &str, enabled: bool) -> ConsoleResult<Response> {
     viewer.require(Entity::Webhook, Privilege::Write)?;
     let changes = WebhookChanges { url: None, secret: None, events: None, enabled: Some(enabled) };
-    let hook = app.hr.update_webhook(&viewer.caller.actor(), parse_id(id, "webhook")?, changes).await?;
+    let id = parse_id(id, "webhook")?;
+    hooks_api::subscription_within_reach(app, &viewer.caller, id, &changes).await?;
+    let hook = app.hr.update_webhook(&viewer.caller.actor(), id, changes).await?;
     let state = if hook.enabled { "enabled" } else { "disabled" };
     Ok(redirect_with("/admin/webhooks", &format!("Webhook to {} {state}.", hook.url)))
 }

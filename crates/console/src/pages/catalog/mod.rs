@@ -68,7 +68,7 @@ pub(crate) fn errors_by_row(errors: FieldErrors, prefix: &str, rows: &[usize]) -
             FieldError { field: renamed.unwrap_or(e.field), message: e.message }
         })
         .collect();
-    FieldErrors { fields, general: errors.general }
+    FieldErrors { fields, general: errors.general, refused: errors.refused }
 }
 
 /// The message for exactly `field` (not for anything inside it).
@@ -129,6 +129,7 @@ mod tests {
                 FieldError { field: "code".into(), message: "bad".into() },
             ],
             general: None,
+            refused: false,
         };
         let renamed = errors_by_row(errors, "levels", &[0, 3]);
         let fields: Vec<&str> = renamed.fields.iter().map(|e| e.field.as_str()).collect();

@@ -170,7 +170,7 @@ async fn finder_page(
             Ok(search) => results = Some((run(app, &search.request).await?, search)),
             Err(invalid) => {
                 status = StatusCode::UNPROCESSABLE_ENTITY;
-                errors = FieldErrors { fields: invalid.0, general: None };
+                errors = FieldErrors { fields: invalid.0, general: None, refused: false };
             }
         }
     }
