@@ -3,8 +3,8 @@
 
 use crate::config::Config;
 use clap::Subcommand;
-use hrbridge_server::error::ApiError;
-use hrbridge_server::routes::apps::NewApp;
+use hrbridge_app::apps::NewApp;
+use hrbridge_app::AppError;
 use hrbridge_store::{password, Actor};
 use std::io::BufRead;
 use std::process::ExitCode;
@@ -39,7 +39,7 @@ pub async fn run(config: Config, command: AdminCommand) -> anyhow::Result<ExitCo
             let mut line = String::new();
             std::io::stdin().lock().read_line(&mut line)?;
             let secret = line.trim_end_matches(['\n', '\r']).to_string();
-            if let Err(errors) = hrbridge_server::routes::admin::check_new_user(&username, &secret) {
+            if let Err(errors) = hrbridge_app::accounts::check_new_user(&username, &secret) {
                 eprintln!("error: {errors}");
                 return Ok(ExitCode::from(2));
             }
@@ -62,7 +62,7 @@ pub async fn run(config: Config, command: AdminCommand) -> anyhow::Result<ExitCo
             // Whoever runs the CLI holds the database: they grant as the administrator.
             let administrator = state.role(hrbridge_domain::auth::SYSTEM_ADMINISTRATOR).await?;
             let grantor = administrator.ok_or_else(|| anyhow::anyhow!("the shipped roles are missing"))?;
-            let outcome = hrbridge_server::routes::apps::register(&state, &actor, &grantor, body).await;
+            let outcome = hrbridge_app::apps::register(&state, &actor, &grantor, body).await;
             state.close().await;
             match outcome {
                 Ok(app) => {
@@ -72,11 +72,11 @@ pub async fn run(config: Config, command: AdminCommand) -> anyhow::Result<ExitCo
                     println!("keep the secret now: it is not shown again");
                     Ok(ExitCode::SUCCESS)
                 }
-                Err(ApiError::Invalid(errors)) => {
+                Err(AppError::Invalid(errors)) => {
                     eprintln!("error: {errors}");
                     Ok(ExitCode::from(2))
                 }
-                Err(ApiError::Conflict { message, .. }) => {
+                Err(AppError::Conflict { message, .. }) => {
                     eprintln!("error: name: {message}");
                     Ok(ExitCode::from(2))
                 }

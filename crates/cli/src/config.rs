@@ -4,7 +4,7 @@
 
 use figment::providers::{Env, Format, Serialized, Toml};
 use figment::Figment;
-use hrbridge_server::{AppSettings, StoreLocation};
+use hrbridge_app::{AppSettings, StoreLocation};
 use hrbridge_store::db::redact_url;
 use hrbridge_store::sign_in::ThrottlePolicy;
 use serde::{Deserialize, Serialize};

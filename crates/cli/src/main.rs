@@ -121,11 +121,11 @@ fn main() -> ExitCode {
 }
 
 /// Opens the application on the configured stores, as the server would.
-pub async fn open_app(config: &Config) -> anyhow::Result<hrbridge_server::AppState> {
+pub async fn open_app(config: &Config) -> anyhow::Result<hrbridge_app::AppState> {
     let settings = config.settings().map_err(anyhow::Error::msg)?;
     let clock = std::sync::Arc::new(hrbridge_domain::SystemClock);
     let ids = std::sync::Arc::new(hrbridge_domain::SnowflakeIds::new(rand_node()));
-    Ok(hrbridge_server::AppState::open(settings, clock, ids).await?)
+    Ok(hrbridge_app::AppState::open(settings, clock, ids).await?)
 }
 
 /// A node number for snowflake ids: from the process id and time, so two processes differ.

@@ -1,7 +1,7 @@
 //! `hrbridge serve`.
 
 use crate::config::Config;
-use hrbridge_server::AdminBootstrap;
+use hrbridge_app::AdminBootstrap;
 use std::process::ExitCode;
 
 pub async fn run(config: Config) -> anyhow::Result<ExitCode> {
@@ -23,10 +23,10 @@ pub async fn run(config: Config) -> anyhow::Result<ExitCode> {
     tracing::info!(%address, "hrbridge is listening");
     println!("hrbridge is listening on http://{address}");
     // Business events: deliveries to webhooks, from the HR outbox.
-    let webhooks = hrbridge_server::webhooks::WebhookWorker::spawn(state.clone());
+    let webhooks = hrbridge_app::webhook_worker::WebhookWorker::spawn(state.clone());
     // The sync engine's relay and missed-request sync: idle while the integration is off.
-    let sync = hrbridge_server::sync_worker::SyncWorker::spawn(state.clone());
-    let app = hrbridge_console::app(state.clone());
+    let sync = hrbridge_app::sync_worker::SyncWorker::spawn(state.clone());
+    let app = hrbridge_server::app_with(state.clone(), hrbridge_console::router());
     axum::serve(listener, app.into_make_service_with_connect_info::<std::net::SocketAddr>())
         .with_graceful_shutdown(async {
             let _ = tokio::signal::ctrl_c().await;

@@ -2,7 +2,7 @@
 //! is what a select can sensibly show).
 
 use crate::error::ConsoleResult;
-use hrbridge_server::AppState;
+use hrbridge_app::AppState;
 use hrbridge_store::Page;
 
 fn first_page() -> Page {

@@ -4,7 +4,7 @@
 use crate::layout;
 use axum::http::{header, StatusCode};
 use axum::response::{IntoResponse, Redirect, Response};
-use hrbridge_server::error::ApiError;
+use hrbridge_app::AppError;
 use hrbridge_store::StoreError;
 
 #[derive(Debug)]
@@ -16,13 +16,13 @@ pub enum ConsoleError {
     },
     /// A POST without this session's CSRF token.
     Csrf,
-    Api(ApiError),
+    Api(AppError),
 }
 
 pub type ConsoleResult<T> = Result<T, ConsoleError>;
 
-impl From<ApiError> for ConsoleError {
-    fn from(error: ApiError) -> Self {
+impl From<AppError> for ConsoleError {
+    fn from(error: AppError) -> Self {
         ConsoleError::Api(error)
     }
 }
@@ -41,7 +41,7 @@ impl From<hrbridge_sync::SyncError> for ConsoleError {
 
 impl From<hrbridge_domain::ValidationErrors> for ConsoleError {
     fn from(errors: hrbridge_domain::ValidationErrors) -> Self {
-        ConsoleError::Api(ApiError::Invalid(errors))
+        ConsoleError::Api(AppError::Invalid(errors))
     }
 }
 
@@ -79,25 +79,23 @@ impl IntoResponse for ConsoleError {
             ),
             ConsoleError::Api(error) => {
                 let (status, title) = match &error {
-                    ApiError::Unauthorized(_) => (StatusCode::UNAUTHORIZED, "Not signed in"),
-                    ApiError::Forbidden { .. } | ApiError::GrantRefused { .. } => {
+                    AppError::Unauthorized(_) => (StatusCode::UNAUTHORIZED, "Not signed in"),
+                    AppError::Forbidden { .. } | AppError::GrantRefused { .. } => {
                         (StatusCode::FORBIDDEN, "Not allowed")
                     }
-                    ApiError::TooManyRequests { .. } => (StatusCode::TOO_MANY_REQUESTS, "Too many attempts"),
-                    ApiError::NotFound(_) => (StatusCode::NOT_FOUND, "Not found"),
-                    ApiError::Conflict { .. } => (StatusCode::CONFLICT, "That cannot be done now"),
-                    ApiError::Invalid(_) => (StatusCode::UNPROCESSABLE_ENTITY, "Some fields are not valid"),
-                    ApiError::BadRequest(_) | ApiError::UnsupportedMediaType(_) | ApiError::TooLarge(_) => {
-                        (StatusCode::BAD_REQUEST, "The request was not understood")
-                    }
-                    ApiError::Internal(detail) => {
+                    AppError::TooManyRequests { .. } => (StatusCode::TOO_MANY_REQUESTS, "Too many attempts"),
+                    AppError::NotFound(_) => (StatusCode::NOT_FOUND, "Not found"),
+                    AppError::Conflict { .. } => (StatusCode::CONFLICT, "That cannot be done now"),
+                    AppError::Invalid(_) => (StatusCode::UNPROCESSABLE_ENTITY, "Some fields are not valid"),
+                    AppError::BadRequest(_) => (StatusCode::BAD_REQUEST, "The request was not understood"),
+                    AppError::Internal(detail) => {
                         tracing::error!(%detail, "console request failed");
                         (StatusCode::INTERNAL_SERVER_ERROR, "Something went wrong")
                     }
                 };
                 let detail = match &error {
-                    ApiError::Internal(_) => "The server could not complete the request; it has been logged.".into(),
-                    ApiError::Forbidden { entity, privilege } => {
+                    AppError::Internal(_) => "The server could not complete the request; it has been logged.".into(),
+                    AppError::Forbidden { entity, privilege } => {
                         format!("Your role does not allow {privilege} on {entity}. Ask an administrator.")
                     }
                     other => other.to_string(),

@@ -19,7 +19,7 @@ use axum::middleware::Next;
 use axum::response::{IntoResponse, Response};
 use axum::routing::get;
 use axum::Router;
-use hrbridge_server::AppState;
+use hrbridge_app::AppState;
 
 /// The console's pages and assets.
 pub fn router() -> Router<AppState> {
@@ -36,11 +36,6 @@ pub fn router() -> Router<AppState> {
         .merge(pages::finder::routes())
         .merge(pages::admin::routes())
         .layer(axum::middleware::from_fn(security_headers))
-}
-
-/// The API and the console together: what `hrbridge serve` serves.
-pub fn app(state: AppState) -> Router {
-    hrbridge_server::app_with(state, router())
 }
 
 /// Pages load nothing from elsewhere, run no inline script and cannot be framed.

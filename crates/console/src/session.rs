@@ -8,10 +8,10 @@ use axum::http::header;
 use axum::http::request::Parts;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use base64::Engine;
+use hrbridge_app::AppError;
+use hrbridge_app::AppState;
+use hrbridge_app::Caller;
 use hrbridge_domain::auth::{Entity, Privilege};
-use hrbridge_server::auth::Caller;
-use hrbridge_server::error::ApiError;
-use hrbridge_server::AppState;
 
 pub const SESSION_COOKIE: &str = "hrbridge_session";
 pub const FLASH_COOKIE: &str = "hrbridge_flash";
@@ -102,7 +102,7 @@ impl FromRequestParts<AppState> for Viewer {
         };
         let caller = match Caller::from_token(app, token).await {
             Ok(caller) => caller,
-            Err(ApiError::Unauthorized(reason)) => return Err(ConsoleError::SignIn { next, reason: Some(reason) }),
+            Err(AppError::Unauthorized(reason)) => return Err(ConsoleError::SignIn { next, reason: Some(reason) }),
             Err(other) => return Err(other.into()),
         };
         if caller.kind != hrbridge_store::ActorKind::User {
@@ -173,9 +173,9 @@ impl FromRequest<AppState> for Posted {
         let viewer = Viewer::from_request_parts(&mut parts, app).await?;
         let bytes = axum::body::to_bytes(body, 1 << 20)
             .await
-            .map_err(|e| ConsoleError::Api(ApiError::BadRequest(format!("cannot read the form: {e}"))))?;
+            .map_err(|e| ConsoleError::Api(AppError::BadRequest(format!("cannot read the form: {e}"))))?;
         let fields: Vec<(String, String)> = serde_urlencoded::from_bytes(&bytes)
-            .map_err(|e| ConsoleError::Api(ApiError::BadRequest(format!("the form is not well formed: {e}"))))?;
+            .map_err(|e| ConsoleError::Api(AppError::BadRequest(format!("the form is not well formed: {e}"))))?;
         let form = Form(fields);
         let sent = form.0.iter().find(|(k, _)| k == CSRF_FIELD).map(|(_, v)| v.as_str()).unwrap_or("");
         if !constant_time_eq(sent.as_bytes(), viewer.csrf.as_bytes()) {

@@ -1,8 +1,8 @@
 //! Form fields with their labels and errors, and the few other pieces every page shares.
 
 use crate::error::ConsoleError;
+use hrbridge_app::AppError;
 use hrbridge_domain::FieldError;
-use hrbridge_server::error::ApiError;
 use maud::{html, Markup};
 
 /// What was wrong with a submitted form: per field (shown beside it) and in general.
@@ -29,12 +29,12 @@ impl FieldErrors {
         }
     }
     /// The errors a form can show; any other error (403, 404, 500) stays an error page.
-    pub fn from_api(error: ApiError) -> Result<Self, ConsoleError> {
+    pub fn from_api(error: AppError) -> Result<Self, ConsoleError> {
         match error {
-            ApiError::Invalid(errors) => Ok(Self { fields: errors.0, general: None, refused: false }),
-            ApiError::GrantRefused { field, message } => Ok(Self { refused: true, ..Self::one(&field, message) }),
-            ApiError::Conflict { field: Some(field), message } => Ok(Self::one(&field, message)),
-            ApiError::Conflict { field: None, message } | ApiError::BadRequest(message) => Ok(Self::general(message)),
+            AppError::Invalid(errors) => Ok(Self { fields: errors.0, general: None, refused: false }),
+            AppError::GrantRefused { field, message } => Ok(Self { refused: true, ..Self::one(&field, message) }),
+            AppError::Conflict { field: Some(field), message } => Ok(Self::one(&field, message)),
+            AppError::Conflict { field: None, message } | AppError::BadRequest(message) => Ok(Self::general(message)),
             other => Err(other.into()),
         }
     }

@@ -1,8 +1,10 @@
 //! The server layer's one error type, answered as RFC 9457 `application/problem+json` with an
-//! `errors` list naming each bad field.
+//! `errors` list naming each bad field: a use case's [`AppError`], or what only HTTP can get
+//! wrong (a body of the wrong media type or too large).
 
 use axum::http::{header, HeaderValue, StatusCode};
 use axum::response::{IntoResponse, Response};
+use hrbridge_app::AppError;
 use hrbridge_domain::auth::{Entity, Privilege};
 use hrbridge_domain::{FieldError, ValidationErrors};
 use hrbridge_store::StoreError;
@@ -135,10 +137,23 @@ impl IntoResponse for ApiError {
 
 impl From<hrbridge_sync::SyncError> for ApiError {
     fn from(error: hrbridge_sync::SyncError) -> Self {
+        AppError::from(error).into()
+    }
+}
+
+/// A use case's error, answered over HTTP.
+impl From<AppError> for ApiError {
+    fn from(error: AppError) -> Self {
         match error {
-            hrbridge_sync::SyncError::Store(e) => e.into(),
-            hrbridge_sync::SyncError::UnknownMap(_) => ApiError::NotFound(error.to_string()),
-            other => ApiError::Internal(other.to_string()),
+            AppError::Unauthorized(message) => ApiError::Unauthorized(message),
+            AppError::Forbidden { entity, privilege } => ApiError::Forbidden { entity, privilege },
+            AppError::GrantRefused { field, message } => ApiError::GrantRefused { field, message },
+            AppError::TooManyRequests { retry_after, message } => ApiError::TooManyRequests { retry_after, message },
+            AppError::NotFound(message) => ApiError::NotFound(message),
+            AppError::Conflict { field, message } => ApiError::Conflict { field, message },
+            AppError::Invalid(errors) => ApiError::Invalid(errors),
+            AppError::BadRequest(message) => ApiError::BadRequest(message),
+            AppError::Internal(message) => ApiError::Internal(message),
         }
     }
 }

@@ -1,26 +1,16 @@
-//! JSON bodies whose errors name the field, and JSON Merge Patch for PATCH.
+//! JSON request bodies: `application/json` only, a body over the route's limit refused before it
+//! is read; their shape is given by [`hrbridge_app::json`].
 
 use crate::error::ApiError;
 use axum::body::Bytes;
 use axum::extract::{FromRequest, Request};
 use axum::http::header;
-use hrbridge_domain::merge::merge_patch;
-use hrbridge_domain::ValidationErrors;
-use hrbridge_store::hr::import_file::deserialize;
+pub use hrbridge_app::json::{from_value, json_value, patched};
 use serde::de::DeserializeOwned;
-use serde::Serialize;
 
 /// A JSON request body. Malformed JSON is a 400; a body of the wrong shape is a 422 naming the
 /// field (`levels[2].factor: invalid type…`).
 pub struct JsonBody<T>(pub T);
-
-pub fn json_value(bytes: &[u8]) -> Result<serde_json::Value, ApiError> {
-    serde_json::from_slice(bytes).map_err(|e| ApiError::BadRequest(format!("the body is not valid JSON: {e}")))
-}
-
-pub fn from_value<T: DeserializeOwned>(value: serde_json::Value) -> Result<T, ApiError> {
-    deserialize(value).map_err(|(field, message)| ApiError::Invalid(ValidationErrors::one(field, message)))
-}
 
 impl<S: Send + Sync, T: DeserializeOwned> FromRequest<S> for JsonBody<T> {
     type Rejection = ApiError;
@@ -42,14 +32,4 @@ impl<S: Send + Sync, T: DeserializeOwned> FromRequest<S> for JsonBody<T> {
         })?;
         Ok(JsonBody(from_value(json_value(&bytes)?)?))
     }
-}
-
-/// Applies a merge patch to a record's input form: the result is validated like a create.
-pub fn patched<I: Serialize + DeserializeOwned>(current: &I, patch: serde_json::Value) -> Result<I, ApiError> {
-    if !patch.is_object() {
-        return Err(ApiError::BadRequest("a PATCH body must be a JSON object (RFC 7396 merge patch)".into()));
-    }
-    let mut document = serde_json::to_value(current).map_err(|e| ApiError::Internal(e.to_string()))?;
-    merge_patch(&mut document, &patch);
-    from_value(document)
 }

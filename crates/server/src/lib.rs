@@ -1,18 +1,12 @@
-//! The HTTP server: the REST API under `/api/v1`, its OpenAPI document, sign-in and roles.
+//! The HTTP server: the REST API under `/api/v1` and its OpenAPI document, adapters over the
+//! use-case layer (`hrbridge-app`).
 
-pub mod apps;
 pub mod auth;
 pub mod error;
-pub mod finder;
-pub mod grants;
 pub mod json;
-pub mod rate_limit;
 pub mod routes;
-pub mod state;
-pub mod sync_worker;
-pub mod webhooks;
 
-pub use state::{AdminBootstrap, AppSettings, AppState, StoreLocation};
+use hrbridge_app::AppState;
 
 use axum::extract::{MatchedPath, Request};
 use axum::middleware::Next;

@@ -6,8 +6,8 @@
 
 use chrono::{DateTime, Utc};
 use futures::FutureExt;
+use hrbridge_app::{AppSettings, AppState, StoreLocation};
 use hrbridge_domain::{ManualClock, SequentialIds};
-use hrbridge_server::{AppSettings, AppState, StoreLocation};
 use libtest_mimic::{Failed, Trial};
 use reqwest::{Method, RequestBuilder, StatusCode};
 use serde_json::Value;
@@ -98,9 +98,9 @@ pub struct TestApp {
     pg: Option<PgDatabases>,
     server: tokio::task::JoinHandle<()>,
     /// The webhook delivery worker (`hrbridge serve` runs one), when started.
-    pub webhooks: Option<hrbridge_server::webhooks::WebhookWorker>,
+    pub webhooks: Option<hrbridge_app::webhook_worker::WebhookWorker>,
     /// The sync worker (`hrbridge serve` runs one): idle while the integration is off.
-    pub sync: Option<hrbridge_server::sync_worker::SyncWorker>,
+    pub sync: Option<hrbridge_app::sync_worker::SyncWorker>,
     settings: AppSettings,
     ids: Arc<SequentialIds>,
 }
@@ -146,13 +146,13 @@ impl TestApp {
         state.bootstrap_admin(Some(ADMIN_PASSWORD)).await.expect("bootstrap admin");
         let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.expect("bind port 0");
         let base_url = format!("http://{}", listener.local_addr().expect("address"));
-        let app = hrbridge_console::app(state.clone());
+        let app = hrbridge_server::app_with(state.clone(), hrbridge_console::router());
         let server = tokio::spawn(async move {
             let app = app.into_make_service_with_connect_info::<std::net::SocketAddr>();
             axum::serve(listener, app).await.expect("serve");
         });
-        let webhooks = webhooks.then(|| hrbridge_server::webhooks::WebhookWorker::spawn(state.clone()));
-        let sync = Some(hrbridge_server::sync_worker::SyncWorker::spawn(state.clone()));
+        let webhooks = webhooks.then(|| hrbridge_app::webhook_worker::WebhookWorker::spawn(state.clone()));
+        let sync = Some(hrbridge_app::sync_worker::SyncWorker::spawn(state.clone()));
         let client = reqwest::Client::new();
         TestApp { backend, base_url, client, state, clock, data_dir, pg, server, webhooks, sync, settings, ids }
     }

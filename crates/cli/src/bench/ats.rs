@@ -3,7 +3,7 @@
 //! binary again, `bench ats-load`) on loopback, bounded in time; the first serves.
 
 use super::percentile;
-use hrbridge_server::{AppSettings, AppState};
+use hrbridge_app::{AppSettings, AppState};
 use serde::{Deserialize, Serialize};
 use std::process::{ExitCode, Stdio};
 use std::sync::atomic::{AtomicUsize, Ordering};

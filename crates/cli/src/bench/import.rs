@@ -3,11 +3,11 @@
 //! same run measures the limit: the same rows written straight into fresh tables.
 
 use super::{peak_rss_mib, FreshDatabases};
+use hrbridge_app::{AppSettings, AppState, StoreLocation};
 use hrbridge_domain::hr::CertificateTypeInput;
 use hrbridge_domain::hr::{
     CertificateAssignment, RatingLevelInput, RatingModelInput, SkillAssignment, SkillInput, WorkerInput,
 };
-use hrbridge_server::{AppSettings, AppState, StoreLocation};
 use hrbridge_store::hr::import::ImportRow;
 use hrbridge_store::hr::import_file::{import_file, Format, BATCH_ROWS};
 use hrbridge_store::hr::Catalog;

@@ -3,9 +3,9 @@
 //! same run, the same search written as one straightforward SQL query (joins and group by).
 
 use super::percentile;
+use hrbridge_app::finder::Finder;
+use hrbridge_app::{AppSettings, AppState};
 use hrbridge_finder::{Query, Requirement};
-use hrbridge_server::finder::Finder;
-use hrbridge_server::{AppSettings, AppState};
 use rand::rngs::StdRng;
 use rand::{Rng, SeedableRng};
 use serde::Serialize;

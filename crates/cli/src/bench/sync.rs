@@ -12,8 +12,8 @@
 
 use super::import::{catalog, open, row, write_file};
 use super::{cpu_seconds, peak_rss_mib, percentile, FreshDatabases};
-use hrbridge_server::sync_worker::SyncWorker;
-use hrbridge_server::{AppSettings, AppState, StoreLocation};
+use hrbridge_app::sync_worker::SyncWorker;
+use hrbridge_app::{AppSettings, AppState, StoreLocation};
 use hrbridge_store::hr::import_file::{import_file, Format};
 use hrbridge_store::scheduling::outbox::entity;
 use hrbridge_store::scheduling::SchedulingStore;

@@ -10,10 +10,9 @@ use axum::http::{header, HeaderValue, StatusCode};
 use axum::response::{IntoResponse, Redirect, Response};
 use axum::routing::{get, post};
 use axum::Router;
-use hrbridge_server::auth::ClientAddress;
-use hrbridge_server::error::ApiError;
-use hrbridge_server::routes::auth::{capped, sign_in, MAX_USERNAME};
-use hrbridge_server::AppState;
+use hrbridge_app::accounts::{capped, client_address, sign_in, MAX_USERNAME};
+use hrbridge_app::AppError;
+use hrbridge_app::AppState;
 use hrbridge_store::password::random_secret;
 use maud::html;
 use serde::Deserialize;
@@ -70,19 +69,18 @@ async fn sign_in_page(Query(query): Query<NextQuery>, request: Request) -> Respo
     sign_in_form(safe_next(query.next.as_deref().unwrap_or("/")), "", None, flash.as_deref())
 }
 
-async fn sign_in_submit(
-    State(app): State<AppState>,
-    ClientAddress(address): ClientAddress,
-    request: Request,
-) -> ConsoleResult<Response> {
+async fn sign_in_submit(State(app): State<AppState>, request: Request) -> ConsoleResult<Response> {
     let (parts, body) = request.into_parts();
+    let forwarded = parts.headers.get("x-forwarded-for").and_then(|v| v.to_str().ok());
+    let peer = parts.extensions.get::<axum::extract::ConnectInfo<std::net::SocketAddr>>().map(|info| info.0.ip());
+    let address = client_address(&app, peer, forwarded);
     let expected = cookie(&parts, LOGIN_COOKIE).unwrap_or("").to_string();
     let bytes = axum::body::to_bytes(body, 64 * 1024)
         .await
-        .map_err(|e| ConsoleError::Api(ApiError::BadRequest(format!("cannot read the form: {e}"))))?;
+        .map_err(|e| ConsoleError::Api(AppError::BadRequest(format!("cannot read the form: {e}"))))?;
     let form = Form(
         serde_urlencoded::from_bytes(&bytes)
-            .map_err(|e| ConsoleError::Api(ApiError::BadRequest(format!("the form is not well formed: {e}"))))?,
+            .map_err(|e| ConsoleError::Api(AppError::BadRequest(format!("the form is not well formed: {e}"))))?,
     );
     let next = safe_next(form.get("next").unwrap_or("/")).to_string();
     let username = form.text("username").to_string();
@@ -102,8 +100,8 @@ async fn sign_in_submit(
             );
             Ok(response)
         }
-        Err(ApiError::Unauthorized(reason)) => Ok(sign_in_form(&next, &shown, Some(&reason), None)),
-        Err(ApiError::TooManyRequests { retry_after, message }) => {
+        Err(AppError::Unauthorized(reason)) => Ok(sign_in_form(&next, &shown, Some(&reason), None)),
+        Err(AppError::TooManyRequests { retry_after, message }) => {
             let mut response = sign_in_form(&next, &shown, Some(&capitalised(&message)), None);
             *response.status_mut() = StatusCode::TOO_MANY_REQUESTS;
             response.headers_mut().insert(header::RETRY_AFTER, HeaderValue::from(retry_after));

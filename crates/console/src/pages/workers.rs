@@ -11,10 +11,10 @@ use axum::http::StatusCode;
 use axum::response::Response;
 use axum::routing::{get, post};
 use axum::Router;
+use hrbridge_app::json::from_value;
+use hrbridge_app::AppState;
 use hrbridge_domain::auth::{Entity, Privilege};
 use hrbridge_domain::hr::{Worker, WorkerCertificateInput, WorkerInput, WorkerSkillInput};
-use hrbridge_server::json::from_value;
-use hrbridge_server::AppState;
 use hrbridge_store::hr::WorkerFilter;
 use hrbridge_store::Page;
 use maud::{html, Markup};
@@ -356,7 +356,7 @@ async fn set_skill(
     viewer.require(Entity::WorkerSkill, Privilege::Write)?;
     let saved = async {
         let Some(skill) = form.get("skill") else {
-            return Err(hrbridge_server::error::ApiError::invalid("skill", "choose a skill"));
+            return Err(hrbridge_app::AppError::invalid("skill", "choose a skill"));
         };
         let input: WorkerSkillInput =
             from_value(json!({ "level": form.text("level"), "level_date": form.json("level_date") }))?;
@@ -388,7 +388,7 @@ async fn set_certificate(
     viewer.require(Entity::WorkerCertificate, Privilege::Write)?;
     let saved = async {
         let Some(code) = form.get("certificate_type") else {
-            return Err(hrbridge_server::error::ApiError::invalid("certificate_type", "choose a certificate type"));
+            return Err(hrbridge_app::AppError::invalid("certificate_type", "choose a certificate type"));
         };
         let input: WorkerCertificateInput =
             from_value(json!({ "issued_on": form.json("issued_on"), "expires_on": form.json("expires_on") }))?;

@@ -2,26 +2,23 @@
 
 use super::{ListQuery, Paged};
 use crate::auth::Caller;
-use crate::error::{ApiError, ApiResult};
-use crate::grants::{self, Bound, Grantee};
+use crate::error::ApiResult;
 use crate::json::{from_value, JsonBody};
-use crate::state::AppState;
 use axum::extract::{Query, State};
 use axum::http::StatusCode;
 use axum::Json;
+use hrbridge_app::accounts::{check_role_name, create_role_as, create_user_as};
+use hrbridge_app::AppState;
 use hrbridge_domain::auth::{Entity, Privilege, PrivilegeSet, Role};
 use hrbridge_domain::value::Name;
 use hrbridge_domain::ValidationErrors;
 use hrbridge_store::audit::{AuditEntry, AuditFilter};
-use hrbridge_store::password;
 use hrbridge_store::users::User;
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
 use utoipa::{IntoParams, ToSchema};
 use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
-
-pub const MIN_PASSWORD_LENGTH: usize = 12;
 
 pub fn router() -> OpenApiRouter<AppState> {
     OpenApiRouter::new()
@@ -36,21 +33,6 @@ pub struct NewUser {
     pub username: String,
     pub password: String,
     pub role: String,
-}
-
-/// Checks a new user's username and password: the rules `hrbridge admin create-user` applies too.
-pub fn check_new_user(username: &str, password: &str) -> Result<(), ValidationErrors> {
-    let mut errors = ValidationErrors::new();
-    let valid_name = !username.is_empty()
-        && username.len() <= 64
-        && username.chars().all(|c| c.is_ascii_alphanumeric() || matches!(c, '.' | '_' | '-' | '@'));
-    if !valid_name {
-        errors.add("username", "must be 1 to 64 letters, digits, '.', '_', '-' or '@'");
-    }
-    if password.chars().count() < MIN_PASSWORD_LENGTH {
-        errors.add("password", format!("must be at least {MIN_PASSWORD_LENGTH} characters"));
-    }
-    errors.into_result(|| ())
 }
 
 #[utoipa::path(get, path = "/api/v1/admin/users", tag = "admin", params(ListQuery), responses((status = 200, body = Paged<User>)))]
@@ -73,28 +55,6 @@ async fn create_user(
     let body: NewUser = from_value(body)?;
     let user = create_user_as(&app, &caller, &body.username, body.password, &body.role).await?;
     Ok((StatusCode::CREATED, Json(user)))
-}
-
-/// Creates a user for `caller`: the rules the API and the web console share. The caller needs
-/// create on users and must hold every privilege of the role it gives.
-pub async fn create_user_as(
-    app: &AppState,
-    caller: &Caller,
-    username: &str,
-    secret: String,
-    role: &str,
-) -> ApiResult<User> {
-    caller.require(Entity::User, Privilege::Create)?;
-    check_new_user(username, &secret)?;
-    let Some(granted) = app.role(role).await? else {
-        return Err(ApiError::invalid("role", format!("no role named '{role}'")));
-    };
-    let grantee = Grantee { entity: "user", key: username };
-    grants::role_bounded_by(app, &caller.actor(), Bound::Caller(&caller.role), grantee, &granted).await?;
-    let hash = tokio::task::spawn_blocking(move || password::hash_password(&secret))
-        .await
-        .map_err(|e| ApiError::Internal(e.to_string()))?;
-    Ok(app.hr.create_user(&caller.actor(), username, &hash, role).await?)
 }
 
 #[derive(Serialize, Deserialize, ToSchema)]
@@ -162,27 +122,6 @@ async fn create_role(
     };
     create_role_as(&app, &caller, &role).await?;
     Ok((StatusCode::CREATED, Json(RoleBody::from(&role))))
-}
-
-/// A role's name: 1 to 64 lowercase letters, digits or '-'.
-pub fn check_role_name(errors: &mut ValidationErrors, name: &str) {
-    let valid_name = !name.is_empty()
-        && name.len() <= 64
-        && name.chars().all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '-');
-    if !valid_name {
-        errors.add("name", "must be 1 to 64 lowercase letters, digits or '-'");
-    }
-}
-
-/// Creates a custom role for `caller`, who must hold every privilege it lists: the rules the
-/// API and the web console share.
-pub async fn create_role_as(app: &AppState, caller: &Caller, role: &Role) -> ApiResult<()> {
-    caller.require(Entity::Role, Privilege::Create)?;
-    let grantee = Grantee { entity: "role", key: &role.name };
-    grants::privileges_bounded_by(app, &caller.actor(), &caller.role, grantee, &role.privileges).await?;
-    app.hr.create_role(&caller.actor(), role).await?;
-    app.reload_roles().await?;
-    Ok(())
 }
 
 #[derive(Debug, Deserialize, IntoParams)]

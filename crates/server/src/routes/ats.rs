@@ -4,12 +4,12 @@
 use crate::auth::Caller;
 use crate::error::{ApiError, ApiResult, Problem};
 use crate::json::{from_value, json_value};
-use crate::state::AppState;
 use axum::body::Bytes;
 use axum::extract::{DefaultBodyLimit, FromRequest, Path, Request, State};
 use axum::http::{header, HeaderValue, StatusCode};
 use axum::response::{IntoResponse, Response};
 use axum::Json;
+use hrbridge_app::AppState;
 use hrbridge_domain::auth::{Entity, Privilege};
 use hrbridge_domain::hr::{Candidate, CandidateOutcome, HiredCandidateInput};
 use utoipa_axum::router::OpenApiRouter;
@@ -68,7 +68,7 @@ async fn read_json(request: Request) -> Result<serde_json::Value, Response> {
     if !is_json {
         return Err(ApiError::UnsupportedMediaType("send the body as application/json".into()).into_response());
     }
-    json_value(&bytes).map_err(IntoResponse::into_response)
+    json_value(&bytes).map_err(|e| ApiError::from(e).into_response())
 }
 
 /// Export a hired candidate. The same export again answers 200 with the candidate unchanged; a

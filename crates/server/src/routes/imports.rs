@@ -3,12 +3,12 @@
 
 use crate::auth::Caller;
 use crate::error::{ApiError, ApiResult};
-use crate::state::AppState;
 use axum::body::Body;
 use axum::extract::State;
 use axum::http::{header, HeaderMap};
 use axum::Json;
 use futures::StreamExt;
+use hrbridge_app::AppState;
 use hrbridge_domain::auth::{Entity, Privilege};
 use hrbridge_store::hr::import::ImportReport;
 use hrbridge_store::hr::import_file::{import_file, Format};

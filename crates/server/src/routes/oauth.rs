@@ -9,7 +9,6 @@
 use super::auth::TokenResponse;
 use crate::auth::{Claims, ClientAddress};
 use crate::error::ApiError;
-use crate::state::AppState;
 use axum::extract::rejection::FormRejection;
 use axum::extract::{DefaultBodyLimit, Form, State};
 use axum::http::{header, HeaderMap, HeaderValue, StatusCode};
@@ -17,6 +16,7 @@ use axum::response::{IntoResponse, Response};
 use axum::Json;
 use base64::engine::general_purpose::STANDARD;
 use base64::Engine;
+use hrbridge_app::AppState;
 use hrbridge_store::sign_in::ThrottleKey;
 use hrbridge_store::{password, Actor, ActorKind};
 use serde::{Deserialize, Serialize};
@@ -238,14 +238,14 @@ async fn issue(
     };
     let keys = [
         ThrottleKey {
-            key: format!("client:{}", super::auth::capped(&client_id, MAX_CREDENTIAL)),
+            key: format!("client:{}", hrbridge_app::accounts::capped(&client_id, MAX_CREDENTIAL)),
             allowance: app.settings.sign_in.account_allowance,
         },
         ThrottleKey { key: format!("address:{address}"), allowance: app.settings.sign_in.address_allowance },
     ];
     if let Some(wait) = app.hr.sign_in_blocked(&keys).await? {
-        let retry_after = match super::auth::throttled(wait) {
-            ApiError::TooManyRequests { retry_after, .. } => retry_after,
+        let retry_after = match hrbridge_app::accounts::throttled(wait) {
+            hrbridge_app::AppError::TooManyRequests { retry_after, .. } => retry_after,
             _ => 1,
         };
         return Err(Refusal::Throttled(retry_after));

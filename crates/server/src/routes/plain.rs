@@ -1,11 +1,11 @@
 //! `GET /healthz` and `GET /metrics`: no token needed. (The OpenAPI document itself is served
 //! by the router in `lib.rs`.)
 
-use crate::state::AppState;
 use axum::extract::State;
 use axum::http::{header, StatusCode};
 use axum::response::IntoResponse;
 use axum::Json;
+use hrbridge_app::AppState;
 use metrics_exporter_prometheus::PrometheusHandle;
 use serde::Serialize;
 use std::sync::{Mutex, OnceLock};

@@ -4,7 +4,7 @@
 //! size, rate, roles, and random input that must never make the server fail or store anything.
 
 use crate::common::{seed_catalog, worker, Api, CONFLICT, CREATED, FORBIDDEN, INVALID, NOT_FOUND, OK};
-use hrbridge_server::auth::Claims;
+use hrbridge_app::caller::Claims;
 use hrbridge_testkit::TestApp;
 use proptest::strategy::{Strategy, ValueTree};
 use proptest::test_runner::TestRunner;

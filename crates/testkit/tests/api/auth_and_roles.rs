@@ -190,7 +190,7 @@ async fn read_only_reads_and_is_refused_writes(app: TestApp) {
     let registration = json!({"name": "Talent Hub", "user": "admin", "role": "ats-integration"});
     let client_id = admin.create("/admin/apps", registration).await["client_id"].as_str().unwrap().to_string();
     let exp = app.state.clock.now().timestamp() + 3600;
-    let claims = hrbridge_server::auth::Claims {
+    let claims = hrbridge_app::caller::Claims {
         sub: client_id,
         kind: "app".into(),
         role: "ats-integration".into(),

@@ -11,11 +11,9 @@ use crate::widgets::{action_button, next_link, select, when, FieldErrors, Input}
 use axum::extract::{Path, Query, State};
 use axum::http::{header, HeaderValue};
 use axum::response::Response;
+use hrbridge_app::apps::{register as register_app, rotate_secret_as, set_enabled_as, AppWithSecret, NewApp};
+use hrbridge_app::AppState;
 use hrbridge_domain::auth::{Entity, Privilege, ATS_INTEGRATION};
-use hrbridge_server::routes::apps::{
-    register as register_app, rotate_secret_as, set_enabled_as, AppWithSecret, NewApp,
-};
-use hrbridge_server::AppState;
 use hrbridge_store::Page;
 use maud::{html, Markup};
 

@@ -12,7 +12,7 @@ use crate::choices::Choices;
 use crate::error::ConsoleResult;
 use axum::routing::{get, post};
 use axum::Router;
-use hrbridge_server::AppState;
+use hrbridge_app::AppState;
 
 pub fn routes() -> Router<AppState> {
     Router::new()

@@ -8,11 +8,11 @@ use crate::session::{Form, Posted, Viewer};
 use crate::widgets::{FieldErrors, Input};
 use axum::extract::State;
 use axum::response::Response;
+use hrbridge_app::accounts::{check_role_name, create_role_as};
+use hrbridge_app::AppError;
+use hrbridge_app::AppState;
 use hrbridge_domain::auth::{Entity, Privilege, PrivilegeSet, Role};
 use hrbridge_domain::ValidationErrors;
-use hrbridge_server::error::ApiError;
-use hrbridge_server::routes::admin::{check_role_name, create_role_as};
-use hrbridge_server::AppState;
 use maud::{html, Markup};
 use std::collections::BTreeMap;
 
@@ -141,7 +141,7 @@ pub async fn create(State(app): State<AppState>, Posted { viewer, form }: Posted
             errors.add("privileges", "tick at least one privilege");
         }
         if !errors.is_empty() {
-            return Err(ApiError::from(errors));
+            return Err(AppError::from(errors));
         }
         let role = Role { name, description: description.unwrap_or_default(), builtin: false, privileges };
         create_role_as(&app, &viewer.caller, &role).await?;

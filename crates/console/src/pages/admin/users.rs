@@ -9,9 +9,9 @@ use crate::widgets::AfterQuery;
 use crate::widgets::{next_link, select, when, FieldErrors, Input};
 use axum::extract::{Query, State};
 use axum::response::Response;
+use hrbridge_app::accounts::{create_user_as, MIN_PASSWORD_LENGTH};
+use hrbridge_app::AppState;
 use hrbridge_domain::auth::{Entity, Privilege, HR_MANAGER};
-use hrbridge_server::routes::admin::{create_user_as, MIN_PASSWORD_LENGTH};
-use hrbridge_server::AppState;
 use hrbridge_store::Page;
 use maud::html;
 

@@ -10,18 +10,18 @@ use crate::widgets::AfterQuery;
 use crate::widgets::{action_button, next_link, when, FieldErrors, Input};
 use axum::extract::{Path, Query, State};
 use axum::response::Response;
+use hrbridge_app::grants::{self, Grantee};
+use hrbridge_app::webhooks as hooks_api;
+use hrbridge_app::AppError;
+use hrbridge_app::AppState;
 use hrbridge_domain::auth::{Entity, Privilege};
 use hrbridge_domain::ValidationErrors;
-use hrbridge_server::error::ApiError;
-use hrbridge_server::grants::{self, Grantee};
-use hrbridge_server::routes::webhooks as hooks_api;
-use hrbridge_server::AppState;
 use hrbridge_store::webhooks::{event, NewWebhook, WebhookChanges};
 use hrbridge_store::Page;
 use maud::html;
 
-fn parse_id(id: &str, what: &str) -> Result<i64, ApiError> {
-    id.parse().map_err(|_| ApiError::NotFound(format!("{what} '{id}' was not found")))
+fn parse_id(id: &str, what: &str) -> Result<i64, AppError> {
+    id.parse().map_err(|_| AppError::NotFound(format!("{what} '{id}' was not found")))
 }
 
 /// The API's own checks of a new endpoint: an http(s) URL with a host, a secret of 16 to 500
@@ -143,7 +143,7 @@ pub async fn create(State(app): State<AppState>, Posted { viewer, form }: Posted
             events: events.iter().map(|e| e.to_string()).collect(),
             enabled: form.checked("enabled"),
         };
-        Ok::<_, ApiError>(app.hr.create_webhook(&viewer.caller.actor(), new).await?)
+        Ok::<_, AppError>(app.hr.create_webhook(&viewer.caller.actor(), new).await?)
     };
     match created.await {
         Ok(hook) => Ok(redirect_with("/admin/webhooks", &format!("Webhook to {} created.", hook.url))),

@@ -13,11 +13,11 @@ use axum::http::StatusCode;
 use axum::response::Response;
 use axum::routing::{get, post};
 use axum::Router;
+use hrbridge_app::json::from_value;
+use hrbridge_app::AppError;
+use hrbridge_app::AppState;
 use hrbridge_domain::auth::{Entity, Privilege};
 use hrbridge_domain::hr::{Candidate, CandidateStatus, DoNotHireInput, HireInput, Position};
-use hrbridge_server::error::ApiError;
-use hrbridge_server::json::from_value;
-use hrbridge_server::AppState;
 use hrbridge_store::hr::Catalog;
 use hrbridge_store::Page;
 use maud::{html, Markup};
@@ -35,8 +35,8 @@ pub fn routes() -> Router<AppState> {
 const REASONS: [&str; 5] = ["DECLINED-OFFER", "NO-SHOW", "FAILED-CHECKS", "POSITION-CLOSED", "DUPLICATE"];
 
 /// A candidate id from the path: a number, else no such candidate.
-fn candidate_id(raw: &str) -> Result<i64, ApiError> {
-    raw.parse().map_err(|_| ApiError::NotFound(format!("candidate '{raw}' was not found")))
+fn candidate_id(raw: &str) -> Result<i64, AppError> {
+    raw.parse().map_err(|_| AppError::NotFound(format!("candidate '{raw}' was not found")))
 }
 
 /// Which of the pane's forms was sent and failed, to show it again with its errors.

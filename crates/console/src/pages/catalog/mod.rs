@@ -11,9 +11,9 @@ use crate::error::ConsoleError;
 use crate::widgets::FieldErrors;
 use axum::http::StatusCode;
 use axum::Router;
+use hrbridge_app::AppError;
+use hrbridge_app::AppState;
 use hrbridge_domain::FieldError;
-use hrbridge_server::error::ApiError;
-use hrbridge_server::AppState;
 use maud::{html, Markup};
 
 pub fn routes() -> Router<AppState> {
@@ -26,9 +26,9 @@ pub fn routes() -> Router<AppState> {
 
 /// Why a delete was refused (a record still in use), to show on the list; any other error stays
 /// an error page.
-pub(crate) fn refusal(error: ApiError) -> Result<String, ConsoleError> {
+pub(crate) fn refusal(error: AppError) -> Result<String, ConsoleError> {
     match error {
-        ApiError::Conflict { message, .. } => Ok(message),
+        AppError::Conflict { message, .. } => Ok(message),
         other => Err(other.into()),
     }
 }

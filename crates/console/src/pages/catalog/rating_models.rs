@@ -12,12 +12,12 @@ use axum::extract::{Path, Query, State};
 use axum::response::Response;
 use axum::routing::{get, post};
 use axum::Router;
+use hrbridge_app::json::from_value;
+use hrbridge_app::AppError;
+use hrbridge_app::AppState;
 use hrbridge_domain::auth::{Entity, Privilege};
 use hrbridge_domain::hr::{RatingModel, RatingModelInput, MAX_RATING_LEVELS};
 use hrbridge_domain::FieldError;
-use hrbridge_server::error::ApiError;
-use hrbridge_server::json::from_value;
-use hrbridge_server::AppState;
 use hrbridge_store::Page;
 use maud::{html, Markup};
 use serde_json::json;
@@ -244,7 +244,7 @@ fn input(form: &Form, code: &str) -> (serde_json::Value, Vec<usize>, Vec<FieldEr
 
 /// The form's errors: the domain's, named after page rows, with ours in place of its own for
 /// the factors we already found wrong.
-fn form_errors(error: ApiError, rows: &[usize], problems: Vec<FieldError>) -> ConsoleResult<FieldErrors> {
+fn form_errors(error: AppError, rows: &[usize], problems: Vec<FieldError>) -> ConsoleResult<FieldErrors> {
     let mut errors = errors_by_row(FieldErrors::from_api(error)?, "levels", rows);
     errors.fields.retain(|e| !problems.iter().any(|p| p.field == e.field));
     errors.fields.extend(problems);

@@ -9,8 +9,8 @@ mod search;
 use crate::error::ConsoleResult;
 use axum::routing::{get, post};
 use axum::Router;
+use hrbridge_app::AppState;
 use hrbridge_domain::scheduling::{Characteristic, CharacteristicType, SchedulingRatingModel};
-use hrbridge_server::AppState;
 use hrbridge_store::Page;
 use std::collections::HashMap;
 

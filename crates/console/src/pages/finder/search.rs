@@ -12,15 +12,15 @@ use axum::extract::{Query, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use chrono::{DateTime, Duration, NaiveDateTime, Utc};
+use hrbridge_app::json::from_value;
+use hrbridge_app::AppError;
+use hrbridge_app::AppState;
 use hrbridge_domain::auth::{Entity, Privilege};
 use hrbridge_domain::scheduling::booking::BookMatchInput;
 use hrbridge_domain::scheduling::search::SearchRequest;
 use hrbridge_domain::scheduling::{CharacteristicType, RequiredCharacteristicInput, ResourceType};
 use hrbridge_domain::ValidationErrors;
 use hrbridge_finder::{Interval, Match, Query as FinderQuery, Requirement, ResourceIndex};
-use hrbridge_server::error::ApiError;
-use hrbridge_server::json::from_value;
-use hrbridge_server::AppState;
 use maud::{html, Markup};
 use serde_json::json;
 
@@ -362,18 +362,18 @@ pub async fn book(State(app): State<AppState>, Posted { viewer, form }: Posted) 
             "to": form.text("to"),
             "duration_minutes": form.json_number("duration_minutes"),
         }))?;
-        input.check().map_err(ApiError::from)?;
+        input.check().map_err(AppError::from)?;
         let (from, to, minutes) = (input.from, input.to, input.duration_minutes);
         let booking = app
             .scheduling
             .book_first_free(&viewer.caller.actor(), &input, |snapshot| {
                 let mut index = ResourceIndex::new();
-                index.upsert(hrbridge_server::finder::doc_from(snapshot.clone()));
+                index.upsert(hrbridge_app::finder::doc_from(snapshot.clone()));
                 first_span(&index.free_intervals(snapshot.id, from, to), minutes)
             })
             .await?;
         app.finder.refresh(&app.scheduling).await?;
-        Ok::<_, ApiError>(booking)
+        Ok::<_, AppError>(booking)
     };
     match booked.await {
         Ok(b) => Ok(redirect_with(
@@ -382,7 +382,7 @@ pub async fn book(State(app): State<AppState>, Posted { viewer, form }: Posted) 
         )),
         Err(error) => {
             let status = match &error {
-                ApiError::Conflict { .. } => StatusCode::CONFLICT,
+                AppError::Conflict { .. } => StatusCode::CONFLICT,
                 _ => StatusCode::UNPROCESSABLE_ENTITY,
             };
             let problem = FieldErrors::from_api(error)?;

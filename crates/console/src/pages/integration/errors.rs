@@ -11,9 +11,9 @@ use axum::extract::{Path, Query, State};
 use axum::response::Response;
 use axum::routing::{get, post};
 use axum::Router;
+use hrbridge_app::AppError;
+use hrbridge_app::AppState;
 use hrbridge_domain::auth::{Entity, Privilege};
-use hrbridge_server::error::ApiError;
-use hrbridge_server::AppState;
 use hrbridge_store::Page;
 use maud::html;
 
@@ -91,7 +91,7 @@ async fn retry(
     Posted { viewer, .. }: Posted,
 ) -> ConsoleResult<Response> {
     viewer.require(Entity::Integration, Privilege::Write)?;
-    let id: i64 = id.parse().map_err(|_| ApiError::NotFound(format!("integration error '{id}' was not found")))?;
+    let id: i64 = id.parse().map_err(|_| AppError::NotFound(format!("integration error '{id}' was not found")))?;
     let row = app.hr.make_error_due(id).await?;
     app.wake_sync();
     let message = format!("The change to {} {} is being tried again now.", row.map_name, row.entity_key);

@@ -18,8 +18,8 @@ use axum::extract::State;
 use axum::response::Response;
 use axum::routing::{get, post};
 use axum::Router;
+use hrbridge_app::AppState;
 use hrbridge_domain::auth::{Entity, Privilege};
-use hrbridge_server::AppState;
 use hrbridge_sync::{Backlog, IntegrationStatus, MapStatus};
 use maud::{html, Markup};
 

@@ -12,8 +12,8 @@ use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
 use axum::routing::{get, post};
 use axum::Router;
+use hrbridge_app::AppState;
 use hrbridge_domain::auth::{Entity, Privilege};
-use hrbridge_server::AppState;
 use hrbridge_store::Page;
 use maud::html;
 
@@ -49,7 +49,7 @@ async fn grid_page(
     let status = app.engine.status().await?;
     let maps = app.engine.map_statuses().await?;
     let Some(m) = maps.iter().find(|m| m.name == name) else {
-        return Err(hrbridge_server::error::ApiError::NotFound(format!("entity '{map}' was not found")).into());
+        return Err(hrbridge_app::AppError::NotFound(format!("entity '{map}' was not found")).into());
     };
     let rows = app.hr.tracking_page(&name, &Page { limit: ROWS, after }).await?;
     let base = format!("/integration/entities/{name}");

@@ -6,8 +6,8 @@ pub mod position;
 
 use crate::error::ConsoleResult;
 use axum::Router;
+use hrbridge_app::AppState;
 use hrbridge_domain::hr::{RequiredSkill, Worker};
-use hrbridge_server::AppState;
 use hrbridge_store::hr::WorkerFilter;
 use hrbridge_store::Page;
 use maud::{html, Markup};

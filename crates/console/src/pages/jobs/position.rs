@@ -13,11 +13,11 @@ use axum::extract::{Path, Query, State};
 use axum::response::Response;
 use axum::routing::{get, post};
 use axum::Router;
+use hrbridge_app::json::from_value;
+use hrbridge_app::AppError;
+use hrbridge_app::AppState;
 use hrbridge_domain::auth::{Entity, Privilege};
 use hrbridge_domain::hr::{Position, PositionInput};
-use hrbridge_server::error::ApiError;
-use hrbridge_server::json::from_value;
-use hrbridge_server::AppState;
 use hrbridge_store::Page;
 use maud::html;
 use serde::Deserialize;
@@ -180,7 +180,7 @@ async fn show(State(app): State<AppState>, viewer: Viewer, Path(number): Path<St
 }
 
 /// Saves `position` with `worker` as its holder (or none).
-async fn set_worker(app: &AppState, viewer: &Viewer, number: &str, worker: Option<&str>) -> Result<Position, ApiError> {
+async fn set_worker(app: &AppState, viewer: &Viewer, number: &str, worker: Option<&str>) -> Result<Position, AppError> {
     let mut input = app.hr.position(number).await?.to_input();
     input.worker = worker.map(str::to_string);
     Ok(app.hr.update_position(&viewer.caller.actor(), number, input.parse()?).await?)

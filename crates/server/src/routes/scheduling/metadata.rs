@@ -3,9 +3,9 @@
 
 use crate::auth::Caller;
 use crate::error::{ApiError, ApiResult};
-use crate::state::AppState;
 use axum::extract::Query;
 use axum::Json;
+use hrbridge_app::AppState;
 use hrbridge_domain::auth::{Entity, Privilege};
 use hrbridge_domain::scheduling::metadata::{
     self, EntityMetadata, FieldMetadata, RelationshipMetadata, ENTITIES, RELATIONSHIPS,

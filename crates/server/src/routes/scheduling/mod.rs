@@ -9,7 +9,7 @@ pub mod resources;
 pub mod search;
 pub mod virtual_tables;
 
-use crate::state::AppState;
+use hrbridge_app::AppState;
 use utoipa_axum::router::OpenApiRouter;
 
 pub fn router() -> OpenApiRouter<AppState> {

@@ -4,10 +4,10 @@ use crate::auth::Caller;
 use crate::error::ApiResult;
 use crate::json::{from_value, patched, JsonBody};
 use crate::routes::{ListQuery, Paged};
-use crate::state::AppState;
 use axum::extract::{Path, Query, State};
 use axum::http::StatusCode;
 use axum::Json;
+use hrbridge_app::AppState;
 use hrbridge_domain::auth::{Entity, Privilege};
 use hrbridge_domain::scheduling::{
     BookableResource, BookableResourceInput, ResourceCharacteristic, ResourceCharacteristicInput,

@@ -4,11 +4,11 @@
 use crate::auth::Caller;
 use crate::error::{ApiError, ApiResult};
 use crate::json::{from_value, JsonBody};
-use crate::state::AppState;
 use axum::extract::{Path, State};
 use axum::http::StatusCode;
 use axum::Json;
 use chrono::{DateTime, Utc};
+use hrbridge_app::AppState;
 use hrbridge_domain::auth::{Entity, Privilege};
 use hrbridge_domain::scheduling::booking::{BookMatchInput, Booking};
 use hrbridge_domain::scheduling::search::SearchRequest;
@@ -174,7 +174,7 @@ async fn book_match(
         .book_first_free(&caller.actor(), &input, |snapshot| {
             let mut index = ResourceIndex::new();
             let id = snapshot.id;
-            index.upsert(crate::finder::doc_from(snapshot.clone()));
+            index.upsert(hrbridge_app::finder::doc_from(snapshot.clone()));
             first_span(&index.free_intervals(id, from, to), minutes)
         })
         .await?;

@@ -6,9 +6,9 @@
 use crate::auth::Caller;
 use crate::error::ApiResult;
 use crate::routes::{ListQuery, Paged};
-use crate::state::AppState;
 use axum::extract::{Query, State};
 use axum::Json;
+use hrbridge_app::AppState;
 use hrbridge_domain::auth::{Entity, Privilege};
 use hrbridge_domain::hr::{Candidate, CandidateStatus, CertificateType, Skill};
 use hrbridge_store::hr::CandidateFilter;

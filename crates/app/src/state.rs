@@ -1,7 +1,7 @@
 //! The application: both stores, the token signer, roles, clock and settings, shared by handlers.
 
-use crate::apps::AppRegistry;
-use crate::auth::{RoleCache, TokenSigner};
+use crate::app_registry::AppRegistry;
+use crate::caller::{RoleCache, TokenSigner};
 use crate::finder::Finder;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use base64::Engine as _;

@@ -2,7 +2,7 @@
 //! they do not hold themselves. The API, the web console and the CLI all check here; a refusal is
 //! a 403 naming the field that asked for too much, and it is audited.
 
-use crate::error::{ApiError, ApiResult};
+use crate::error::{AppError, AppResult};
 use crate::state::AppState;
 use hrbridge_domain::auth::{Entity, PrivilegeSet, Role};
 use hrbridge_store::Actor;
@@ -46,7 +46,7 @@ pub async fn bounded_by(
     grantee: Grantee<'_>,
     field: &str,
     granted: &BTreeMap<Entity, PrivilegeSet>,
-) -> ApiResult<()> {
+) -> AppResult<()> {
     let grantor = bound.role();
     let excess = grantor.excess_of(granted);
     if excess.is_empty() {
@@ -56,7 +56,7 @@ pub async fn bounded_by(
     let detail =
         serde_json::json!({ "field": field, "beyond_grantor": excess.to_string(), "grantor_role": grantor.name });
     app.hr.audit_event(actor, "grant-refused", grantee.entity, grantee.key, &detail).await?;
-    Err(ApiError::GrantRefused { field: field.to_string(), message })
+    Err(AppError::GrantRefused { field: field.to_string(), message })
 }
 
 /// [`bounded_by`] for a whole role (a user's or an app's), asked for in the field `role`.
@@ -66,7 +66,7 @@ pub async fn role_bounded_by(
     bound: Bound<'_>,
     grantee: Grantee<'_>,
     granted: &Role,
-) -> ApiResult<()> {
+) -> AppResult<()> {
     bounded_by(app, actor, bound, grantee, "role", &granted.privileges).await
 }
 
@@ -78,7 +78,7 @@ pub async fn privileges_bounded_by(
     grantor: &Role,
     grantee: Grantee<'_>,
     granted: &BTreeMap<Entity, PrivilegeSet>,
-) -> ApiResult<()> {
+) -> AppResult<()> {
     let field = match grantor.excess_of(granted).0.keys().next() {
         Some(entity) => format!("privileges.{}", entity.as_str()),
         None => return Ok(()),
@@ -109,7 +109,7 @@ pub async fn events_bounded_by(
     grantor: &Role,
     grantee: Grantee<'_>,
     events: &[String],
-) -> ApiResult<()> {
+) -> AppResult<()> {
     let read: BTreeMap<Entity, PrivilegeSet> =
         events.iter().flat_map(|e| entities_carried_by(e)).map(|entity| (*entity, PrivilegeSet::READ)).collect();
     bounded_by(app, actor, Bound::Caller(grantor), grantee, "events", &read).await

@@ -1,0 +1,89 @@
+//! Signing in: a username and password checked with argon2id, throttled per account and per
+//! client address, audited; the API's login and the web console's sign-in both come here.
+
+use crate::caller::Claims;
+use crate::error::{AppError, AppResult};
+use crate::state::AppState;
+use hrbridge_store::sign_in::ThrottleKey;
+use hrbridge_store::{password, Actor};
+
+/// The longest username kept in the audit log and the throttle (no valid username is longer).
+pub const MAX_USERNAME: usize = 64;
+/// The longest password checked; a longer one is refused without argon2.
+pub const MAX_PASSWORD: usize = 1024;
+
+/// The longest client address kept (an IPv6 address with a zone fits).
+const MAX_ADDRESS: usize = 64;
+
+/// The client's address, for the sign-in throttle and the audit log: the TCP peer, or (when
+/// `trust_forwarded_for` is set, behind a reverse proxy) the last address of `X-Forwarded-For`;
+/// `unknown` when neither is there.
+pub fn client_address(app: &AppState, peer: Option<std::net::IpAddr>, forwarded_for: Option<&str>) -> String {
+    let forwarded = forwarded_for
+        .filter(|_| app.settings.trust_forwarded_for)
+        .and_then(|list| list.rsplit(',').next())
+        .and_then(|last| last.trim().parse::<std::net::IpAddr>().ok());
+    let address = forwarded.or(peer).map(|ip| ip.to_string()).unwrap_or_else(|| "unknown".into());
+    capped(&address, MAX_ADDRESS)
+}
+
+/// `text` cut to at most `max` characters, marked with '…' when cut: what an unauthenticated
+/// input may put in the audit log or a throttle key.
+pub fn capped(text: &str, max: usize) -> String {
+    match text.char_indices().nth(max) {
+        None => text.to_string(),
+        Some((end, _)) => format!("{}…", &text[..end]),
+    }
+}
+
+/// The answer to a sign-in while its account or address is blocked.
+pub fn throttled(wait: chrono::Duration) -> AppError {
+    let retry_after = u64::try_from(wait.num_milliseconds().max(0)).unwrap_or(0).div_ceil(1000).max(1);
+    AppError::TooManyRequests {
+        retry_after,
+        message: format!("too many failed sign-ins; try again in {retry_after} s"),
+    }
+}
+
+/// Checks a user's password and signs a user token for them, with its lifetime in seconds; the
+/// API's login and the web console's sign-in both come here, and both are audited. `address` is
+/// the client's, for the throttle and the audit log.
+pub async fn sign_in(app: &AppState, username: &str, password: String, address: &str) -> AppResult<(String, i64)> {
+    let name = capped(username, MAX_USERNAME);
+    let keys = [
+        ThrottleKey { key: format!("account:{name}"), allowance: app.settings.sign_in.account_allowance },
+        ThrottleKey { key: format!("address:{address}"), allowance: app.settings.sign_in.address_allowance },
+    ];
+    if let Some(wait) = app.hr.sign_in_blocked(&keys).await? {
+        return Err(throttled(wait));
+    }
+    // Inputs no account can have are refused without a look-up (and cost no argon2).
+    let plausible = username.chars().count() <= MAX_USERNAME && password.len() <= MAX_PASSWORD;
+    let credentials = if plausible { app.hr.credentials(username).await? } else { None };
+    let stored = credentials.as_ref().map(|c| c.password_hash.clone());
+    let verified = plausible
+        && tokio::task::spawn_blocking(move || password::verify_password(&password, stored.as_deref()))
+            .await
+            .map_err(|e| AppError::Internal(e.to_string()))?;
+    let actor = Actor::user(name.clone());
+    let user = match credentials {
+        Some(user) if verified && user.enabled => user,
+        _ => {
+            let detail = serde_json::json!({ "address": address });
+            let what = ("sign-in-refused", "user");
+            app.hr.record_sign_in_failure(&keys, &app.settings.sign_in, &actor, what, &detail).await?;
+            return Err(AppError::Unauthorized("wrong username or password".into()));
+        }
+    };
+    app.hr.clear_sign_in_failures(&keys[0].key).await?;
+    app.hr.audit_sign_in(&actor, address).await?;
+    let ttl = app.settings.token_ttl_seconds;
+    let claims = Claims {
+        sub: user.username,
+        kind: "user".into(),
+        role: user.role,
+        exp: app.clock.now().timestamp() + ttl,
+        sid: password::random_secret(9),
+    };
+    Ok((app.tokens.sign(&claims), ttl))
+}
