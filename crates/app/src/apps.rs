@@ -10,6 +10,7 @@ use hrbridge_domain::auth::{Entity, Privilege, Role, ATS_INTEGRATION};
 use hrbridge_domain::value::Name;
 use hrbridge_domain::ValidationErrors;
 use hrbridge_store::apps::App;
+use hrbridge_store::sessions::{ended, PrincipalKind};
 use hrbridge_store::{password, Actor};
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
@@ -120,7 +121,6 @@ pub async fn register(app: &AppState, actor: &Actor, grantor: &Role, body: NewAp
     let (secret, hash) = new_secret().await?;
     let client_id = new_client_id();
     let created = app.hr.create_app(actor, &client_id, &name, &body.user, &role, &hash).await?;
-    app.apps.set_enabled(&client_id, true);
     Ok(AppWithSecret::new(created, secret))
 }
 
@@ -142,7 +142,11 @@ pub async fn set_enabled_as(app: &AppState, caller: &Caller, client_id: &str, en
         app_within_reach(app, caller, &app.hr.app(client_id).await?).await?;
     }
     let updated = app.hr.set_app_enabled(&caller.actor(), client_id, enabled).await?;
-    app.apps.set_enabled(client_id, updated.enabled);
+    if !updated.enabled {
+        // Its tokens end now, and stay ended if it is enabled again.
+        app.apps.forget_secret(client_id);
+        app.hr.end_sessions_of(PrincipalKind::App, client_id, None, ended::DISABLED).await?;
+    }
     Ok(updated)
 }
 
@@ -158,5 +162,7 @@ pub async fn rotate_secret_as(app: &AppState, caller: &Caller, client_id: &str) 
     let (secret, hash) = new_secret().await?;
     let rotated = app.hr.rotate_app_secret(&caller.actor(), client_id, &hash).await?;
     app.apps.forget_secret(client_id);
+    // Tokens issued with the old secret end now.
+    app.hr.end_sessions_of(PrincipalKind::App, client_id, None, ended::SECRET_ROTATED).await?;
     Ok(AppWithSecret::new(rotated, secret))
 }

@@ -2,13 +2,14 @@
 //! signed with a key kept in the HR store, so every process on the same database accepts them),
 //! roles by name, and the caller a token names, whose role every use case checks.
 
-use crate::app_registry::AppRefusal;
 use crate::error::{AppError, AppResult};
 use crate::state::AppState;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use base64::Engine;
+use chrono::Duration;
 use hmac::{Hmac, Mac};
-use hrbridge_domain::auth::{Entity, Privilege, Role};
+use hrbridge_domain::auth::{Entity, Privilege, Role, SYSTEM_ADMINISTRATOR};
+use hrbridge_store::sessions::{ended, PrincipalKind};
 use hrbridge_store::{Actor, ActorKind};
 use serde::{Deserialize, Serialize};
 use sha2::Sha256;
@@ -98,17 +99,47 @@ impl RoleCache {
     }
 }
 
-/// The signed-in caller of a use case: a user or an app, with its role.
+/// The signed-in caller of a use case: a user or an app, with its role, and the session it
+/// signed in with (none for the CLI, which is run by whoever holds the database).
 #[derive(Debug, Clone)]
 pub struct Caller {
     pub name: String,
     pub kind: ActorKind,
     pub role: Arc<Role>,
+    /// The session this caller's token names.
+    pub session: Option<String>,
+    /// After an administrator's reset: nothing is allowed but setting a new password.
+    pub must_change_password: bool,
 }
 
+/// What a caller whose session has ended is told.
+fn why_ended(kind: PrincipalKind, reason: Option<&str>) -> &'static str {
+    match (kind, reason) {
+        (PrincipalKind::App, Some(ended::DISABLED)) => "this application is disabled",
+        (PrincipalKind::App, Some(ended::SECRET_ROTATED)) => "this application's secret was rotated; get a new token",
+        (_, Some(ended::SIGNED_OUT)) => "this session was signed out; sign in again",
+        (_, Some(ended::ENDED_BY_OWNER)) => "this session was ended by its owner; sign in again",
+        (_, Some(ended::IDLE)) => "the session was idle too long; sign in again",
+        (_, Some(ended::DISABLED)) => "this account is disabled",
+        (_, Some(ended::DELETED)) => "this account was deleted",
+        (_, Some(ended::ROLE_CHANGED)) => "your role changed; sign in again",
+        (_, Some(ended::PASSWORD_RESET)) => "your password was reset; sign in with the one-time password",
+        (_, Some(ended::PASSWORD_CHANGED)) => "your password changed; sign in again",
+        _ => "this session has ended; sign in again",
+    }
+}
+
+/// A session not used for this long is looked at as used: its last use is written at most this
+/// often, so a busy session costs one read per request and one write a minute.
+const TOUCH_EVERY_SECONDS: i64 = 60;
+
 impl Caller {
-    /// Answers 403 unless the caller's role grants `privilege` on `entity`.
+    /// Answers 403 unless the caller's role grants `privilege` on `entity` (and no new password
+    /// is owed).
     pub fn require(&self, entity: Entity, privilege: Privilege) -> AppResult<()> {
+        if self.must_change_password {
+            return Err(AppError::PasswordChangeRequired);
+        }
         if self.role.allows(entity, privilege) {
             Ok(())
         } else {
@@ -118,34 +149,67 @@ impl Caller {
     pub fn actor(&self) -> Actor {
         Actor { name: self.name.clone(), kind: self.kind, origin: hrbridge_domain::outbox::Origin::User }
     }
-}
 
-impl Caller {
-    /// The caller a signed token names: 401 when the token is not valid, has expired, names a
-    /// role that no longer exists, or belongs to a disabled or unknown app. The API takes the token
-    /// from the `Authorization` header, the web console from its session cookie.
-    pub async fn from_token(app: &AppState, token: &str) -> AppResult<Caller> {
-        let claims = app
-            .tokens
-            .verify(token, app.clock.now().timestamp())
-            .map_err(|reason| AppError::Unauthorized(reason.into()))?;
+    /// Whoever runs the CLI: they hold the database, so they act as a system administrator,
+    /// named `cli` in the audit log.
+    pub async fn command_line(app: &AppState) -> AppResult<Caller> {
         let role = app
-            .role(&claims.role)
+            .role(SYSTEM_ADMINISTRATOR)
             .await?
-            .ok_or_else(|| AppError::Unauthorized("the token's role no longer exists; sign in again".into()))?;
-        let kind = if claims.kind == "app" { ActorKind::App } else { ActorKind::User };
-        if kind == ActorKind::App {
-            // A disabled app's tokens stop working at once (within 5 s for a change made by
-            // another process). The caller of an app's token is named by its client id.
-            match app.apps.check(&app.hr, &claims.sub, app.clock.now()).await? {
-                Ok(()) => {}
-                Err(AppRefusal::Disabled) => return Err(AppError::Unauthorized("this application is disabled".into())),
-                Err(AppRefusal::Unknown) => {
-                    return Err(AppError::Unauthorized("this application is not registered".into()))
-                }
-            }
+            .ok_or_else(|| AppError::Internal("the shipped roles are missing".into()))?;
+        Ok(Caller { name: "cli".into(), kind: ActorKind::System, role, session: None, must_change_password: false })
+    }
+
+    /// The caller a signed token names: 401 when the token is not valid or has expired, or its
+    /// session has ended (signed out, ended by its owner, idle too long) or its user or app is
+    /// disabled, deleted or gone. The role is the principal's role now, not when the token was
+    /// issued. One indexed read per request, on every process, so a change takes effect at the
+    /// next request everywhere. The API takes the token from the `Authorization` header, the web
+    /// console from its session cookie.
+    pub async fn from_token(app: &AppState, token: &str) -> AppResult<Caller> {
+        let now = app.clock.now();
+        let claims =
+            app.tokens.verify(token, now.timestamp()).map_err(|reason| AppError::Unauthorized(reason.into()))?;
+        let ended = || AppError::Unauthorized("this session has ended; sign in again".into());
+        if claims.sid.is_empty() {
+            return Err(ended());
         }
-        Ok(Caller { name: claims.sub, kind, role })
+        let kind = if claims.kind == "app" { PrincipalKind::App } else { PrincipalKind::User };
+        let session = app.hr.session_check(&claims.sid).await?.ok_or_else(ended)?;
+        if session.principal != claims.sub || session.principal_kind != kind.as_str() {
+            return Err(ended());
+        }
+        if session.ended {
+            return Err(AppError::Unauthorized(why_ended(kind, session.ended_reason.as_deref()).into()));
+        }
+        if session.expires_at <= now {
+            return Err(AppError::Unauthorized("the token has expired; sign in again".into()));
+        }
+        if !session.enabled {
+            let what =
+                if kind == PrincipalKind::App { "this application (or the user it acts as)" } else { "this account" };
+            return Err(AppError::Unauthorized(format!("{what} is disabled")));
+        }
+        let idle = app.settings.session_idle_seconds;
+        if kind == PrincipalKind::User && idle > 0 && session.last_seen_at + Duration::seconds(idle) <= now {
+            app.hr.end_session(kind, &claims.sub, &claims.sid, ended::IDLE).await?;
+            return Err(AppError::Unauthorized("the session was idle too long; sign in again".into()));
+        }
+        if session.last_seen_at + Duration::seconds(TOUCH_EVERY_SECONDS) <= now {
+            app.hr.touch_session(&claims.sid, now).await?;
+        }
+        let role = app
+            .role(&session.role)
+            .await?
+            .ok_or_else(|| AppError::Unauthorized("the account's role no longer exists; sign in again".into()))?;
+        let actor_kind = if kind == PrincipalKind::App { ActorKind::App } else { ActorKind::User };
+        Ok(Caller {
+            name: claims.sub,
+            kind: actor_kind,
+            role,
+            session: Some(claims.sid),
+            must_change_password: session.must_change_password,
+        })
     }
 }
 

@@ -12,6 +12,9 @@ pub enum AppError {
     Unauthorized(String),
     #[error("your role does not allow {privilege} on {entity}")]
     Forbidden { entity: &'static str, privilege: &'static str },
+    /// The caller's password was reset: nothing is allowed until they set a new one.
+    #[error("set a new password first (POST /api/v1/auth/password, or the console's account page)")]
+    PasswordChangeRequired,
     /// A grant (to a user, role or app) of privileges the caller does not hold; `field` is the
     /// part of the request that asked for them.
     #[error("{message}")]

@@ -36,8 +36,10 @@ impl StoreLocation {
 pub struct AppSettings {
     pub hr: StoreLocation,
     pub scheduling: StoreLocation,
-    /// How long a bearer token lives.
+    /// How long a bearer token (and its session) lives at most.
     pub token_ttl_seconds: i64,
+    /// A person's session unused for this long ends (0: never); apps' tokens have no idle limit.
+    pub session_idle_seconds: i64,
     pub personnel_number_prefix: String,
     pub personnel_number_width: i64,
     /// The largest bulk-import body accepted over HTTP.
@@ -62,6 +64,7 @@ impl AppSettings {
             hr: StoreLocation::Sqlite(data_dir.clone()),
             scheduling: StoreLocation::Sqlite(data_dir),
             token_ttl_seconds: 3600,
+            session_idle_seconds: 1800,
             personnel_number_prefix: String::new(),
             personnel_number_width: 6,
             max_import_bytes: 1 << 30,
@@ -131,7 +134,6 @@ impl AppState {
         roles.replace(hr.roles().await?);
         let finder = Arc::new(Finder::load(&scheduling).await?);
         let apps = Arc::new(AppRegistry::default());
-        apps.load(&hr, clock.now()).await?;
         let ats_limiter =
             Arc::new(crate::rate_limit::RateLimiter::new(settings.ats_rate_per_second, settings.ats_rate_burst));
         Ok(Self {

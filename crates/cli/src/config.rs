@@ -38,6 +38,8 @@ pub struct Config {
     /// The first administrator's password (first start only).
     pub admin_password: Option<Secret>,
     pub token_ttl_seconds: i64,
+    /// A person's session unused this long ends (0: never).
+    pub session_idle_seconds: i64,
     pub personnel_number_prefix: String,
     pub personnel_number_width: i64,
     pub max_import_bytes: u64,
@@ -69,6 +71,7 @@ impl Default for Config {
             scheduling_database_url: None,
             admin_password: None,
             token_ttl_seconds: 3600,
+            session_idle_seconds: 1800,
             personnel_number_prefix: String::new(),
             personnel_number_width: 6,
             max_import_bytes: 1 << 30,
@@ -95,6 +98,7 @@ impl fmt::Debug for Config {
             .field("scheduling_database_url", &url(&self.scheduling_database_url))
             .field("admin_password", &self.admin_password)
             .field("token_ttl_seconds", &self.token_ttl_seconds)
+            .field("session_idle_seconds", &self.session_idle_seconds)
             .field("personnel_number_prefix", &self.personnel_number_prefix)
             .field("personnel_number_width", &self.personnel_number_width)
             .field("max_import_bytes", &self.max_import_bytes)
@@ -154,6 +158,7 @@ impl Config {
             }
         }
         settings.token_ttl_seconds = self.token_ttl_seconds;
+        settings.session_idle_seconds = self.session_idle_seconds.max(0);
         settings.personnel_number_prefix = self.personnel_number_prefix.clone();
         settings.personnel_number_width = self.personnel_number_width;
         settings.max_import_bytes = self.max_import_bytes;

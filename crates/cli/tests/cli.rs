@@ -1,6 +1,7 @@
 //! The `hrbridge` binary through its public surface: `serve`, `admin create-user`,
-//! `admin register-app` and `import workers`, on SQLite and (when HRBRIDGE_TEST_POSTGRES_URL is
-//! set) PostgreSQL.
+//! `admin register-app`, the account commands (`disable-user`, `enable-user`, `set-role`,
+//! `reset-password`, `delete-user`) and `import workers`, on SQLite and (when
+//! HRBRIDGE_TEST_POSTGRES_URL is set) PostgreSQL.
 
 use hrbridge_testkit::{postgres_skip_reason, PgDatabases};
 use serde_json::{json, Value};
@@ -141,6 +142,68 @@ async fn create_user_reads_the_password_from_stdin() {
         let no_role = run_with_stdin(stores.command(&args), "a long enough password\n");
         assert_eq!(no_role.status.code(), Some(2));
         assert!(String::from_utf8_lossy(&no_role.stderr).contains("role: no role named 'no-such-role'"));
+        drop(server);
+        stores.finish().await;
+    }
+}
+
+/// A bearer token for a user.
+async fn token(base: &str, username: &str, password: &str) -> String {
+    let response = reqwest::Client::new()
+        .post(format!("{base}/api/v1/auth/login"))
+        .json(&json!({"username": username, "password": password}))
+        .send()
+        .await
+        .unwrap();
+    let body: Value = response.json().await.unwrap();
+    body["access_token"].as_str().expect("a token").to_string()
+}
+
+async fn workers_status(base: &str, token: &str) -> reqwest::StatusCode {
+    let client = reqwest::Client::new();
+    client.get(format!("{base}/api/v1/hr/workers")).bearer_auth(token).send().await.unwrap().status()
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn account_commands_lock_a_leaver_out_of_the_running_server() {
+    for postgres in backends() {
+        let stores = Stores::new(postgres).await;
+        let server = serve(&stores, Some("the-admin-password"));
+        let password = "violet-tractor-lantern-9";
+        let args = ["admin", "create-user", "--username", "grace", "--role", "hr-manager"];
+        assert!(run_with_stdin(stores.command(&args), &format!("{password}\n")).status.success());
+        let grace = token(&server.base, "grace", password).await;
+        assert_eq!(workers_status(&server.base, &grace).await, reqwest::StatusCode::OK);
+
+        // Disabled from another process: the server refuses her token at the next request.
+        let output = stores.command(&["admin", "disable-user", "--username", "grace"]).output().unwrap();
+        assert!(output.status.success(), "{}", String::from_utf8_lossy(&output.stderr));
+        assert!(String::from_utf8_lossy(&output.stdout).contains("disabled user 'grace'"));
+        assert_eq!(workers_status(&server.base, &grace).await, reqwest::StatusCode::UNAUTHORIZED);
+        assert_eq!(sign_in(&server.base, "grace", password).await, reqwest::StatusCode::UNAUTHORIZED);
+        assert!(stores.command(&["admin", "enable-user", "--username", "grace"]).output().unwrap().status.success());
+        let args = ["admin", "set-role", "--username", "grace", "--role", "read-only"];
+        let output = stores.command(&args).output().unwrap();
+        assert!(String::from_utf8_lossy(&output.stdout).contains("now has role 'read-only'"));
+
+        // A one-time password, printed once, signs her in to set a new one.
+        let output = stores.command(&["admin", "reset-password", "--username", "grace"]).output().unwrap();
+        let printed = String::from_utf8_lossy(&output.stdout).to_string();
+        let one_time = printed.lines().next().unwrap().rsplit(' ').next().unwrap().to_string();
+        assert_eq!(sign_in(&server.base, "grace", password).await, reqwest::StatusCode::UNAUTHORIZED);
+        let interim = token(&server.base, "grace", &one_time).await;
+        assert_eq!(workers_status(&server.base, &interim).await, reqwest::StatusCode::FORBIDDEN);
+
+        // The last administrator stays; an unknown user is named.
+        let output = stores.command(&["admin", "delete-user", "--username", "admin"]).output().unwrap();
+        assert_eq!(output.status.code(), Some(2));
+        assert!(String::from_utf8_lossy(&output.stderr).contains("last enabled system administrator"));
+        let output = stores.command(&["admin", "disable-user", "--username", "nobody"]).output().unwrap();
+        assert_eq!(output.status.code(), Some(2));
+        let output = stores.command(&["admin", "delete-user", "--username", "grace"]).output().unwrap();
+        assert!(output.status.success(), "{}", String::from_utf8_lossy(&output.stderr));
+        assert_eq!(workers_status(&server.base, &interim).await, reqwest::StatusCode::UNAUTHORIZED);
+        assert_eq!(sign_in(&server.base, "grace", &one_time).await, reqwest::StatusCode::UNAUTHORIZED);
         drop(server);
         stores.finish().await;
     }

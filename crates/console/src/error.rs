@@ -16,6 +16,8 @@ pub enum ConsoleError {
     },
     /// A POST without this session's CSRF token.
     Csrf,
+    /// The viewer's password was reset: only their account page, to set a new one.
+    MustChangePassword,
     Api(AppError),
 }
 
@@ -71,6 +73,14 @@ impl IntoResponse for ConsoleError {
                 }
                 response
             }
+            ConsoleError::MustChangePassword => {
+                let mut response = Redirect::to("/account").into_response();
+                let message = "Your password was reset: set a new one to go on.";
+                if let Ok(value) = crate::session::flash_cookie(message).parse() {
+                    response.headers_mut().append(header::SET_COOKIE, value);
+                }
+                response
+            }
             ConsoleError::Csrf => layout::error_page(
                 StatusCode::FORBIDDEN,
                 "This form cannot be accepted",
@@ -80,7 +90,7 @@ impl IntoResponse for ConsoleError {
             ConsoleError::Api(error) => {
                 let (status, title) = match &error {
                     AppError::Unauthorized(_) => (StatusCode::UNAUTHORIZED, "Not signed in"),
-                    AppError::Forbidden { .. } | AppError::GrantRefused { .. } => {
+                    AppError::Forbidden { .. } | AppError::GrantRefused { .. } | AppError::PasswordChangeRequired => {
                         (StatusCode::FORBIDDEN, "Not allowed")
                     }
                     AppError::TooManyRequests { .. } => (StatusCode::TOO_MANY_REQUESTS, "Too many attempts"),

@@ -94,7 +94,7 @@ pub fn page_with_status(status: StatusCode, viewer: &Viewer, current: &str, titl
         header.top {
             a.brand href="/" { "hrbridge" }
             div.who {
-                span { "Signed in as " strong { (viewer.name()) } " · " (viewer.role()) }
+                span { "Signed in as " strong { (viewer.name()) } " · " (viewer.role()) " · " a href="/account" { "Your account" } }
                 form method="post" action="/sign-out" {
                     (csrf(viewer))
                     button.link type="submit" { "Sign out" }

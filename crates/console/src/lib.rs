@@ -35,6 +35,7 @@ pub fn router() -> Router<AppState> {
         .merge(pages::integration::routes())
         .merge(pages::finder::routes())
         .merge(pages::admin::routes())
+        .merge(pages::account::routes())
         .layer(axum::middleware::from_fn(security_headers))
 }
 

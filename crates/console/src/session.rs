@@ -108,6 +108,10 @@ impl FromRequestParts<AppState> for Viewer {
         if caller.kind != hrbridge_store::ActorKind::User {
             return Err(ConsoleError::SignIn { next, reason: Some("sign in as a person, not an application".into()) });
         }
+        let own_account = parts.uri.path() == "/account" || parts.uri.path().starts_with("/account/");
+        if caller.must_change_password && !own_account && parts.uri.path() != "/sign-out" {
+            return Err(ConsoleError::MustChangePassword);
+        }
         let flash = cookie(parts, FLASH_COOKIE)
             .and_then(|v| URL_SAFE_NO_PAD.decode(v).ok())
             .and_then(|b| String::from_utf8(b).ok())

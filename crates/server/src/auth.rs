@@ -5,15 +5,17 @@ use crate::error::ApiError;
 use axum::extract::{FromRef, FromRequestParts};
 use axum::http::header;
 use axum::http::request::Parts;
+use hrbridge_app::accounts::ClientInfo;
 use hrbridge_app::AppState;
 
 pub use hrbridge_app::caller::{Claims, RoleCache, TokenSigner};
 
-/// The client's address (see [`hrbridge_app::accounts::client_address`]).
+/// Where a request comes from: its address (see [`hrbridge_app::accounts::client_address`]) and
+/// user agent.
 #[derive(Debug, Clone)]
-pub struct ClientAddress(pub String);
+pub struct Client(pub ClientInfo);
 
-impl<S> FromRequestParts<S> for ClientAddress
+impl<S> FromRequestParts<S> for Client
 where
     AppState: FromRef<S>,
     S: Send + Sync,
@@ -22,15 +24,16 @@ where
 
     async fn from_request_parts(parts: &mut Parts, state: &S) -> Result<Self, Self::Rejection> {
         let app = AppState::from_ref(state);
-        Ok(ClientAddress(address_of(&app, parts)))
+        Ok(Client(client_of(&app, parts)))
     }
 }
 
-/// The client's address of a request.
-pub fn address_of(app: &AppState, parts: &Parts) -> String {
+/// Where a request comes from.
+pub fn client_of(app: &AppState, parts: &Parts) -> ClientInfo {
     let forwarded = parts.headers.get("x-forwarded-for").and_then(|v| v.to_str().ok());
     let peer = parts.extensions.get::<axum::extract::ConnectInfo<std::net::SocketAddr>>().map(|info| info.0.ip());
-    hrbridge_app::accounts::client_address(app, peer, forwarded)
+    let user_agent = parts.headers.get(header::USER_AGENT).and_then(|v| v.to_str().ok());
+    ClientInfo::new(hrbridge_app::accounts::client_address(app, peer, forwarded), user_agent)
 }
 
 /// The signed-in caller of a request: extracting it answers 401 without a valid token.

@@ -16,6 +16,9 @@ pub enum ApiError {
     Unauthorized(String),
     #[error("your role does not allow {privilege} on {entity}")]
     Forbidden { entity: &'static str, privilege: &'static str },
+    /// The caller's password was reset: nothing is allowed until they set a new one.
+    #[error("set a new password first (POST /api/v1/auth/password, or the console's account page)")]
+    PasswordChangeRequired,
     /// A grant (to a user, role or app) of privileges the caller does not hold; `field` is the
     /// part of the request that asked for them.
     #[error("{message}")]
@@ -65,6 +68,9 @@ impl ApiError {
             ApiError::Unauthorized(_) => (StatusCode::UNAUTHORIZED, "unauthorized", "Not signed in"),
             ApiError::Forbidden { .. } => (StatusCode::FORBIDDEN, "forbidden", "Not allowed"),
             ApiError::GrantRefused { .. } => (StatusCode::FORBIDDEN, "grant-refused", "Not allowed to grant"),
+            ApiError::PasswordChangeRequired => {
+                (StatusCode::FORBIDDEN, "password-change-required", "A new password is needed")
+            }
             ApiError::TooManyRequests { .. } => {
                 (StatusCode::TOO_MANY_REQUESTS, "too-many-requests", "Too many requests")
             }
@@ -148,6 +154,7 @@ impl From<AppError> for ApiError {
             AppError::Unauthorized(message) => ApiError::Unauthorized(message),
             AppError::Forbidden { entity, privilege } => ApiError::Forbidden { entity, privilege },
             AppError::GrantRefused { field, message } => ApiError::GrantRefused { field, message },
+            AppError::PasswordChangeRequired => ApiError::PasswordChangeRequired,
             AppError::TooManyRequests { retry_after, message } => ApiError::TooManyRequests { retry_after, message },
             AppError::NotFound(message) => ApiError::NotFound(message),
             AppError::Conflict { field, message } => ApiError::Conflict { field, message },

@@ -52,6 +52,7 @@ pub fn api() -> (Router<AppState>, OpenApiDoc) {
         .merge(routes::scheduling::router())
         .merge(routes::imports::router())
         .merge(routes::admin::router())
+        .merge(routes::users::router())
         .merge(routes::apps::router())
         .merge(routes::oauth::router())
         .merge(routes::webhooks::router())

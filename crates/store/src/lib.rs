@@ -15,6 +15,7 @@ pub mod password;
 pub mod roles;
 pub mod scheduling;
 pub mod schema;
+pub mod sessions;
 pub mod settings;
 pub mod sign_in;
 pub mod sync;

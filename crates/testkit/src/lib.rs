@@ -105,6 +105,36 @@ pub struct TestApp {
     ids: Arc<SequentialIds>,
 }
 
+/// Serves the API and the console for `state` on a port of its own: the base URL and the task.
+async fn serve(state: &AppState) -> (String, tokio::task::JoinHandle<()>) {
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.expect("bind port 0");
+    let base_url = format!("http://{}", listener.local_addr().expect("address"));
+    let app = hrbridge_server::app_with(state.clone(), hrbridge_console::router());
+    let server = tokio::spawn(async move {
+        let app = app.into_make_service_with_connect_info::<std::net::SocketAddr>();
+        axum::serve(listener, app).await.expect("serve");
+    });
+    (base_url, server)
+}
+
+/// A second server on a [`TestApp`]'s databases.
+pub struct SecondProcess {
+    pub base_url: String,
+    pub state: AppState,
+    server: tokio::task::JoinHandle<()>,
+}
+
+impl SecondProcess {
+    pub fn url(&self, path: &str) -> String {
+        format!("{}{path}", self.base_url)
+    }
+
+    pub async fn stop(self) {
+        self.server.abort();
+        self.state.close().await;
+    }
+}
+
 /// The instant every test starts at.
 pub fn start_time() -> DateTime<Utc> {
     DateTime::parse_from_rfc3339("2026-03-02T09:00:00Z").expect("valid").with_timezone(&Utc)
@@ -144,13 +174,7 @@ impl TestApp {
     ) -> TestApp {
         let state = AppState::open(settings.clone(), clock.clone(), ids.clone()).await.expect("open the stores");
         state.bootstrap_admin(Some(ADMIN_PASSWORD)).await.expect("bootstrap admin");
-        let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.expect("bind port 0");
-        let base_url = format!("http://{}", listener.local_addr().expect("address"));
-        let app = hrbridge_server::app_with(state.clone(), hrbridge_console::router());
-        let server = tokio::spawn(async move {
-            let app = app.into_make_service_with_connect_info::<std::net::SocketAddr>();
-            axum::serve(listener, app).await.expect("serve");
-        });
+        let (base_url, server) = serve(&state).await;
         let webhooks = webhooks.then(|| hrbridge_app::webhook_worker::WebhookWorker::spawn(state.clone()));
         let sync = Some(hrbridge_app::sync_worker::SyncWorker::spawn(state.clone()));
         let client = reqwest::Client::new();
@@ -168,6 +192,14 @@ impl TestApp {
         self.state.close().await;
         let TestApp { backend, settings, data_dir, pg, clock, ids, .. } = self;
         Self::launch(backend, settings, data_dir, pg, clock, ids, webhooks).await
+    }
+
+    /// Another process's worth of state and server on the same databases, clock and id counter,
+    /// beside this one (no workers): for what must hold "on every process".
+    pub async fn second_process(&self) -> SecondProcess {
+        let state = AppState::open(self.settings.clone(), self.clock.clone(), self.ids.clone()).await.expect("open");
+        let (base_url, server) = serve(&state).await;
+        SecondProcess { base_url, state, server }
     }
 
     pub async fn stop(mut self) {
@@ -204,6 +236,15 @@ impl TestApp {
             .expect("login request");
         assert_eq!(response.status(), StatusCode::OK, "sign in as {username}");
         let body: Value = response.json().await.expect("login body");
+        body["access_token"].as_str().expect("access_token").to_string()
+    }
+
+    /// An app's bearer token from `/oauth/token` (client credentials).
+    pub async fn app_token(&self, client_id: &str, client_secret: &str) -> String {
+        let form = [("grant_type", "client_credentials"), ("client_id", client_id), ("client_secret", client_secret)];
+        let response = self.client.post(self.url("/oauth/token")).form(&form).send().await.expect("token request");
+        assert_eq!(response.status(), StatusCode::OK, "a token for app {client_id}");
+        let body: Value = response.json().await.expect("token body");
         body["access_token"].as_str().expect("access_token").to_string()
     }
 

@@ -1,9 +1,10 @@
 //! Signing in: a username and password checked with argon2id, throttled per account and per
 //! client address, audited; the API's login and the web console's sign-in both come here.
 
-use crate::caller::Claims;
+use super::ClientInfo;
 use crate::error::{AppError, AppResult};
 use crate::state::AppState;
+use hrbridge_store::sessions::PrincipalKind;
 use hrbridge_store::sign_in::ThrottleKey;
 use hrbridge_store::{password, Actor};
 
@@ -45,10 +46,17 @@ pub fn throttled(wait: chrono::Duration) -> AppError {
     }
 }
 
-/// Checks a user's password and signs a user token for them, with its lifetime in seconds; the
-/// API's login and the web console's sign-in both come here, and both are audited. `address` is
-/// the client's, for the throttle and the audit log.
-pub async fn sign_in(app: &AppState, username: &str, password: String, address: &str) -> AppResult<(String, i64)> {
+/// Checks a user's password, opens a session for them and signs its token; answers the token
+/// and its lifetime in seconds. The API's login and the web console's sign-in both come here,
+/// and both are audited. `client` is where the request comes from, for the throttle, the audit
+/// log and the session. A user whose password was reset signs in only to set a new one.
+pub async fn sign_in(
+    app: &AppState,
+    username: &str,
+    password: String,
+    client: &ClientInfo,
+) -> AppResult<(String, i64)> {
+    let address = client.address.as_str();
     let name = capped(username, MAX_USERNAME);
     let keys = [
         ThrottleKey { key: format!("account:{name}"), allowance: app.settings.sign_in.account_allowance },
@@ -62,9 +70,7 @@ pub async fn sign_in(app: &AppState, username: &str, password: String, address: 
     let credentials = if plausible { app.hr.credentials(username).await? } else { None };
     let stored = credentials.as_ref().map(|c| c.password_hash.clone());
     let verified = plausible
-        && tokio::task::spawn_blocking(move || password::verify_password(&password, stored.as_deref()))
-            .await
-            .map_err(|e| AppError::Internal(e.to_string()))?;
+        && tokio::task::spawn_blocking(move || password::verify_password(&password, stored.as_deref())).await?;
     let actor = Actor::user(name.clone());
     let user = match credentials {
         Some(user) if verified && user.enabled => user,
@@ -77,13 +83,5 @@ pub async fn sign_in(app: &AppState, username: &str, password: String, address: 
     };
     app.hr.clear_sign_in_failures(&keys[0].key).await?;
     app.hr.audit_sign_in(&actor, address).await?;
-    let ttl = app.settings.token_ttl_seconds;
-    let claims = Claims {
-        sub: user.username,
-        kind: "user".into(),
-        role: user.role,
-        exp: app.clock.now().timestamp() + ttl,
-        sid: password::random_secret(9),
-    };
-    Ok((app.tokens.sign(&claims), ttl))
+    super::sessions::open(app, PrincipalKind::User, &user.username, &user.role, client).await
 }

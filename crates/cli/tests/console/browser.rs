@@ -226,6 +226,12 @@ impl Browser {
         self.find("header.top .who").await;
     }
 
+    /// A cookie's value, as the browser holds it.
+    pub async fn cookie(&self, name: &str) -> String {
+        let cookie = self.client.get_named_cookie(name).await.unwrap_or_else(|e| panic!("cookie {name}: {e}"));
+        cookie.value().to_string()
+    }
+
     pub async fn close(self) {
         let client = self.client.clone();
         let _ = client.close().await;

@@ -8,6 +8,7 @@
 #[path = "../support/serve.rs"]
 mod serve;
 
+mod accounts;
 mod admin;
 mod browser;
 mod catalog;

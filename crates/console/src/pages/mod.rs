@@ -1,5 +1,6 @@
 //! A module per area of the console, each with its routes.
 
+pub mod account;
 pub mod admin;
 pub mod candidates;
 pub mod catalog;

@@ -10,7 +10,7 @@ use axum::http::{header, HeaderValue, StatusCode};
 use axum::response::{IntoResponse, Redirect, Response};
 use axum::routing::{get, post};
 use axum::Router;
-use hrbridge_app::accounts::{capped, client_address, sign_in, MAX_USERNAME};
+use hrbridge_app::accounts::{capped, client_address, sessions, sign_in, ClientInfo, MAX_USERNAME};
 use hrbridge_app::AppError;
 use hrbridge_app::AppState;
 use hrbridge_store::password::random_secret;
@@ -71,9 +71,7 @@ async fn sign_in_page(Query(query): Query<NextQuery>, request: Request) -> Respo
 
 async fn sign_in_submit(State(app): State<AppState>, request: Request) -> ConsoleResult<Response> {
     let (parts, body) = request.into_parts();
-    let forwarded = parts.headers.get("x-forwarded-for").and_then(|v| v.to_str().ok());
-    let peer = parts.extensions.get::<axum::extract::ConnectInfo<std::net::SocketAddr>>().map(|info| info.0.ip());
-    let address = client_address(&app, peer, forwarded);
+    let client = client_of(&app, &parts);
     let expected = cookie(&parts, LOGIN_COOKIE).unwrap_or("").to_string();
     let bytes = axum::body::to_bytes(body, 64 * 1024)
         .await
@@ -90,7 +88,7 @@ async fn sign_in_submit(State(app): State<AppState>, request: Request) -> Consol
         return Ok(sign_in_form(&next, &shown, Some("The sign-in form had expired; please sign in again."), None));
     }
     let password = form.0.iter().find(|(k, _)| k == "password").map(|(_, v)| v.clone()).unwrap_or_default();
-    match sign_in(&app, &username, password, &address).await {
+    match sign_in(&app, &username, password, &client).await {
         Ok((token, ttl)) => {
             let mut response = Redirect::to(&next).into_response();
             append_cookie(&mut response, &session_cookie(&token, ttl, over_https(&parts)));
@@ -111,8 +109,33 @@ async fn sign_in_submit(State(app): State<AppState>, request: Request) -> Consol
     }
 }
 
-async fn sign_out(Posted { .. }: Posted) -> Response {
+/// Ends the session on the server (its cookie no longer works anywhere, even if kept) and
+/// clears the cookie.
+async fn sign_out(State(app): State<AppState>, Posted { viewer, .. }: Posted) -> ConsoleResult<Response> {
+    sessions::sign_out(&app, &viewer.caller).await?;
     let mut response = Redirect::to("/sign-in").into_response();
     append_cookie(&mut response, &clear_cookie(SESSION_COOKIE));
-    response
+    Ok(response)
+}
+
+/// Where a request comes from, for a handler.
+pub struct RequestClient(pub ClientInfo);
+
+impl axum::extract::FromRequestParts<AppState> for RequestClient {
+    type Rejection = std::convert::Infallible;
+
+    async fn from_request_parts(
+        parts: &mut axum::http::request::Parts,
+        app: &AppState,
+    ) -> Result<Self, Self::Rejection> {
+        Ok(RequestClient(client_of(app, parts)))
+    }
+}
+
+/// Where a request comes from: its address and user agent.
+pub fn client_of(app: &AppState, parts: &axum::http::request::Parts) -> ClientInfo {
+    let forwarded = parts.headers.get("x-forwarded-for").and_then(|v| v.to_str().ok());
+    let peer = parts.extensions.get::<axum::extract::ConnectInfo<std::net::SocketAddr>>().map(|info| info.0.ip());
+    let user_agent = parts.headers.get(header::USER_AGENT).and_then(|v| v.to_str().ok());
+    ClientInfo::new(client_address(app, peer, forwarded), user_agent)
 }

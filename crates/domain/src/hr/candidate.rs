@@ -29,6 +29,7 @@ pub struct HiredCandidateInput {
     #[serde(default)]
     pub phone: Option<String>,
     #[serde(default)]
+    #[serde(deserialize_with = "crate::value::sane_date_opt")]
     pub start_date: Option<NaiveDate>,
     #[serde(default)]
     pub job_title: Option<String>,
@@ -53,8 +54,10 @@ pub struct CandidateSkill {
 #[serde(deny_unknown_fields)]
 pub struct CandidateCertificate {
     pub certificate_type: String,
+    #[serde(deserialize_with = "crate::value::sane_date")]
     pub issued_on: NaiveDate,
     #[serde(default)]
+    #[serde(deserialize_with = "crate::value::sane_date_opt")]
     pub expires_on: Option<NaiveDate>,
 }
 
@@ -259,6 +262,7 @@ pub struct HireInput {
     pub personnel_number: Option<String>,
     /// The candidate's start date when not given.
     #[serde(default)]
+    #[serde(deserialize_with = "crate::value::sane_date_opt")]
     pub employment_start: Option<NaiveDate>,
 }
 

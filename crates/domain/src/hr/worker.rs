@@ -46,8 +46,10 @@ pub struct WorkerInput {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub phone: Option<String>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(deserialize_with = "crate::value::sane_date_opt")]
     pub employment_start: Option<NaiveDate>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(deserialize_with = "crate::value::sane_date_opt")]
     pub employment_end: Option<NaiveDate>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub status: Option<WorkerStatus>,
@@ -167,6 +169,7 @@ pub struct WorkerSkillInput {
     pub level: String,
     /// When the level was assessed; today when not given.
     #[serde(default)]
+    #[serde(deserialize_with = "crate::value::sane_date_opt")]
     pub level_date: Option<NaiveDate>,
 }
 
@@ -182,8 +185,10 @@ pub struct WorkerSkill {
 #[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct WorkerCertificateInput {
+    #[serde(deserialize_with = "crate::value::sane_date")]
     pub issued_on: NaiveDate,
     #[serde(default)]
+    #[serde(deserialize_with = "crate::value::sane_date_opt")]
     pub expires_on: Option<NaiveDate>,
 }
 
@@ -215,6 +220,7 @@ pub struct SkillAssignment {
     pub skill: String,
     pub level: String,
     #[serde(default)]
+    #[serde(deserialize_with = "crate::value::sane_date_opt")]
     pub level_date: Option<NaiveDate>,
 }
 
@@ -223,8 +229,10 @@ pub struct SkillAssignment {
 #[serde(deny_unknown_fields)]
 pub struct CertificateAssignment {
     pub certificate_type: String,
+    #[serde(deserialize_with = "crate::value::sane_date")]
     pub issued_on: NaiveDate,
     #[serde(default)]
+    #[serde(deserialize_with = "crate::value::sane_date_opt")]
     pub expires_on: Option<NaiveDate>,
 }
 

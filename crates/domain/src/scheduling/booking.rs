@@ -46,7 +46,9 @@ pub struct BookingInput {
     pub resource_id: Uuid,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub requirement_id: Option<Uuid>,
+    #[serde(deserialize_with = "crate::value::sane_time")]
     pub start: DateTime<Utc>,
+    #[serde(deserialize_with = "crate::value::sane_time")]
     pub end: DateTime<Utc>,
     /// `hard` when not given.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -117,7 +119,9 @@ impl Booking {
 #[serde(deny_unknown_fields)]
 pub struct BookMatchInput {
     pub resource_id: Uuid,
+    #[serde(deserialize_with = "crate::value::sane_time")]
     pub from: DateTime<Utc>,
+    #[serde(deserialize_with = "crate::value::sane_time")]
     pub to: DateTime<Utc>,
     pub duration_minutes: i64,
     #[serde(default)]

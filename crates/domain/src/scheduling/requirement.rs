@@ -18,8 +18,10 @@ pub const MAX_REQUIRED_CHARACTERISTICS: usize = 50;
 pub struct ResourceRequirementInput {
     pub name: String,
     /// The start of the window (RFC 3339).
+    #[serde(deserialize_with = "crate::value::sane_time")]
     pub from: DateTime<Utc>,
     /// The end of the window (RFC 3339), after `from`.
+    #[serde(deserialize_with = "crate::value::sane_time")]
     pub to: DateTime<Utc>,
     /// How long the work takes: at least 1 minute, at most the window.
     pub duration_minutes: i64,

@@ -255,8 +255,10 @@ pub struct ResourceCharacteristicInput {
     #[serde(default)]
     pub rating: Option<RatingRef>,
     #[serde(default)]
+    #[serde(deserialize_with = "crate::value::sane_date_opt")]
     pub issued_on: Option<NaiveDate>,
     #[serde(default)]
+    #[serde(deserialize_with = "crate::value::sane_date_opt")]
     pub expires_on: Option<NaiveDate>,
 }
 

@@ -22,7 +22,9 @@ pub struct SearchRequest {
     /// Every one must be held at or above its minimum rating.
     #[serde(default)]
     pub characteristics: Vec<RequiredCharacteristicInput>,
+    #[serde(deserialize_with = "crate::value::sane_time")]
     pub from: DateTime<Utc>,
+    #[serde(deserialize_with = "crate::value::sane_time")]
     pub to: DateTime<Utc>,
     /// How much free working time a match needs in the window.
     pub duration_minutes: i64,

@@ -1,4 +1,4 @@
-//! Users, roles and the audit log.
+//! Roles and the audit log (users: `users.rs`).
 
 use super::{ListQuery, Paged};
 use crate::auth::Caller;
@@ -7,13 +7,12 @@ use crate::json::{from_value, JsonBody};
 use axum::extract::{Query, State};
 use axum::http::StatusCode;
 use axum::Json;
-use hrbridge_app::accounts::{check_role_name, create_role_as, create_user_as};
+use hrbridge_app::accounts::{check_role_name, create_role_as};
 use hrbridge_app::AppState;
 use hrbridge_domain::auth::{Entity, Privilege, PrivilegeSet, Role};
 use hrbridge_domain::value::Name;
 use hrbridge_domain::ValidationErrors;
 use hrbridge_store::audit::{AuditEntry, AuditFilter};
-use hrbridge_store::users::User;
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
 use utoipa::{IntoParams, ToSchema};
@@ -21,40 +20,7 @@ use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
 
 pub fn router() -> OpenApiRouter<AppState> {
-    OpenApiRouter::new()
-        .routes(routes!(list_users, create_user))
-        .routes(routes!(list_roles, create_role))
-        .routes(routes!(list_audit))
-}
-
-#[derive(Deserialize, ToSchema)]
-#[serde(deny_unknown_fields)]
-pub struct NewUser {
-    pub username: String,
-    pub password: String,
-    pub role: String,
-}
-
-#[utoipa::path(get, path = "/api/v1/admin/users", tag = "admin", params(ListQuery), responses((status = 200, body = Paged<User>)))]
-async fn list_users(
-    State(app): State<AppState>,
-    caller: Caller,
-    Query(q): Query<ListQuery>,
-) -> ApiResult<Json<Paged<User>>> {
-    caller.require(Entity::User, Privilege::Read)?;
-    Ok(Json(app.hr.users(&q.page()?).await?.into()))
-}
-
-#[utoipa::path(post, path = "/api/v1/admin/users", tag = "admin", request_body = NewUser, responses((status = 201, body = User)))]
-async fn create_user(
-    State(app): State<AppState>,
-    caller: Caller,
-    JsonBody(body): JsonBody<serde_json::Value>,
-) -> ApiResult<(StatusCode, Json<User>)> {
-    caller.require(Entity::User, Privilege::Create)?;
-    let body: NewUser = from_value(body)?;
-    let user = create_user_as(&app, &caller, &body.username, body.password, &body.role).await?;
-    Ok((StatusCode::CREATED, Json(user)))
+    OpenApiRouter::new().routes(routes!(list_roles, create_role)).routes(routes!(list_audit))
 }
 
 #[derive(Serialize, Deserialize, ToSchema)]

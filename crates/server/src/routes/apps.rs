@@ -68,7 +68,7 @@ async fn get_app(State(app): State<AppState>, caller: Caller, Path(client_id): P
 }
 
 /// Enables or disables an app. A disabled app gets no tokens, and the tokens it holds stop
-/// working at once.
+/// working at once, on every process (and stay ended if it is enabled again).
 #[utoipa::path(patch, path = "/api/v1/admin/apps/{client_id}", tag = "admin", params(("client_id" = String, Path)), request_body = AppPatch, responses((status = 200, body = App), (status = 404)))]
 async fn patch_app(
     State(app): State<AppState>,
@@ -81,8 +81,8 @@ async fn patch_app(
     Ok(Json(set_enabled_as(&app, &caller, &client_id, patch.enabled).await?))
 }
 
-/// Gives the app a new secret, shown this once. The old secret gets no new tokens; tokens issued
-/// with it work until they expire.
+/// Gives the app a new secret, shown this once. The old secret gets no new tokens, and the
+/// tokens issued with it stop working at once, on every process.
 #[utoipa::path(post, path = "/api/v1/admin/apps/{client_id}/rotate-secret", tag = "admin", params(("client_id" = String, Path)), responses((status = 200, body = AppWithSecret), (status = 404)))]
 async fn rotate_secret(
     State(app): State<AppState>,

@@ -1,11 +1,15 @@
-//! `POST /api/v1/auth/login`: a username and password for a short-lived bearer token.
+//! Signing in and out: `POST /api/v1/auth/login` (a username and password for a bearer token
+//! naming a new session), `POST /auth/logout`, the caller's own sessions, and changing one's own
+//! password.
 
-use crate::auth::ClientAddress;
+use crate::auth::{Caller, Client};
 use crate::error::ApiResult;
 use crate::json::JsonBody;
-use axum::extract::{DefaultBodyLimit, State};
+use axum::extract::{DefaultBodyLimit, Path, State};
+use axum::http::StatusCode;
 use axum::Json;
-use hrbridge_app::accounts::sign_in;
+use hrbridge_app::accounts::sessions::{self, OwnSession};
+use hrbridge_app::accounts::{self, sign_in};
 use hrbridge_app::AppState;
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
@@ -32,7 +36,21 @@ pub struct TokenResponse {
 const MAX_LOGIN_BODY: usize = 16 * 1024;
 
 pub fn router() -> OpenApiRouter<AppState> {
-    OpenApiRouter::new().routes(routes!(login)).route_layer(DefaultBodyLimit::max(MAX_LOGIN_BODY))
+    OpenApiRouter::new()
+        .routes(routes!(login))
+        .routes(routes!(logout))
+        .routes(routes!(list_sessions))
+        .routes(routes!(end_session))
+        .routes(routes!(change_password))
+        .route_layer(DefaultBodyLimit::max(MAX_LOGIN_BODY))
+}
+
+#[derive(Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct PasswordChange {
+    pub current_password: String,
+    /// At least 12 characters and not easy to guess.
+    pub new_password: String,
 }
 
 /// Signs in. The password is checked with argon2id off the async threads; an unknown user takes
@@ -41,9 +59,42 @@ pub fn router() -> OpenApiRouter<AppState> {
 #[utoipa::path(post, path = "/api/v1/auth/login", tag = "auth", security(), request_body = LoginRequest, responses((status = 200, body = TokenResponse), (status = 401), (status = 429)))]
 async fn login(
     State(app): State<AppState>,
-    ClientAddress(address): ClientAddress,
+    Client(client): Client,
     JsonBody(body): JsonBody<LoginRequest>,
 ) -> ApiResult<Json<TokenResponse>> {
-    let (access_token, expires_in) = sign_in(&app, &body.username, body.password, &address).await?;
+    let (access_token, expires_in) = sign_in(&app, &body.username, body.password, &client).await?;
     Ok(Json(TokenResponse { access_token, token_type: "Bearer".into(), expires_in }))
+}
+
+/// Ends the caller's session: its token is refused from the next request on, on every process.
+#[utoipa::path(post, path = "/api/v1/auth/logout", tag = "auth", responses((status = 204), (status = 401)))]
+async fn logout(State(app): State<AppState>, caller: Caller) -> ApiResult<StatusCode> {
+    sessions::sign_out(&app, &caller).await?;
+    Ok(StatusCode::NO_CONTENT)
+}
+
+/// The caller's own open sessions (every sign-in, or an app's every token), newest first.
+#[utoipa::path(get, path = "/api/v1/auth/sessions", tag = "auth", responses((status = 200, body = Vec<OwnSession>), (status = 401)))]
+async fn list_sessions(State(app): State<AppState>, caller: Caller) -> ApiResult<Json<Vec<OwnSession>>> {
+    Ok(Json(sessions::own_sessions(&app, &caller).await?))
+}
+
+/// Ends one of the caller's own sessions.
+#[utoipa::path(delete, path = "/api/v1/auth/sessions/{id}", tag = "auth", params(("id" = String, Path)), responses((status = 204), (status = 401), (status = 404)))]
+async fn end_session(State(app): State<AppState>, caller: Caller, Path(id): Path<String>) -> ApiResult<StatusCode> {
+    sessions::end_own_session(&app, &caller, &id).await?;
+    Ok(StatusCode::NO_CONTENT)
+}
+
+/// Changes the caller's own password; every other session of theirs ends. A wrong current
+/// password counts as a failed sign-in.
+#[utoipa::path(post, path = "/api/v1/auth/password", tag = "auth", request_body = PasswordChange, responses((status = 204), (status = 401), (status = 422), (status = 429)))]
+async fn change_password(
+    State(app): State<AppState>,
+    caller: Caller,
+    Client(client): Client,
+    JsonBody(body): JsonBody<PasswordChange>,
+) -> ApiResult<StatusCode> {
+    accounts::change_own_password(&app, &caller, &client, body.current_password, body.new_password).await?;
+    Ok(StatusCode::NO_CONTENT)
 }

@@ -15,6 +15,7 @@ pub mod jobs;
 pub mod oauth;
 pub mod plain;
 pub mod scheduling;
+pub mod users;
 pub mod webhooks;
 pub mod workers;
 

@@ -7,7 +7,7 @@
 //! with the same secret costs a hash and a store read, not argon2.
 
 use super::auth::TokenResponse;
-use crate::auth::{Claims, ClientAddress};
+use crate::auth::Client;
 use crate::error::ApiError;
 use axum::extract::rejection::FormRejection;
 use axum::extract::{DefaultBodyLimit, Form, State};
@@ -16,7 +16,9 @@ use axum::response::{IntoResponse, Response};
 use axum::Json;
 use base64::engine::general_purpose::STANDARD;
 use base64::Engine;
+use hrbridge_app::accounts::{sessions, ClientInfo};
 use hrbridge_app::AppState;
+use hrbridge_store::sessions::PrincipalKind;
 use hrbridge_store::sign_in::ThrottleKey;
 use hrbridge_store::{password, Actor, ActorKind};
 use serde::{Deserialize, Serialize};
@@ -80,6 +82,12 @@ fn invalid_client(description: impl Into<String>) -> Refusal {
 impl From<ApiError> for Refusal {
     fn from(e: ApiError) -> Self {
         Refusal::Internal(e)
+    }
+}
+
+impl From<hrbridge_app::AppError> for Refusal {
+    fn from(e: hrbridge_app::AppError) -> Self {
+        Refusal::Internal(e.into())
     }
 }
 
@@ -177,11 +185,11 @@ fn basic_credentials(headers: &HeaderMap) -> Result<Option<(String, String)>, Re
 )]
 async fn token(
     State(app): State<AppState>,
-    ClientAddress(address): ClientAddress,
+    Client(client): Client,
     headers: HeaderMap,
     form: Result<Form<Vec<(String, String)>>, FormRejection>,
 ) -> Response {
-    match issue(&app, &address, &headers, form).await {
+    match issue(&app, &client, &headers, form).await {
         Ok(token) => no_store(Json(token).into_response()),
         Err(refusal) => refusal.into_response(),
     }
@@ -189,7 +197,7 @@ async fn token(
 
 async fn issue(
     app: &AppState,
-    address: &str,
+    client: &ClientInfo,
     headers: &HeaderMap,
     form: Result<Form<Vec<(String, String)>>, FormRejection>,
 ) -> Result<TokenResponse, Refusal> {
@@ -236,6 +244,7 @@ async fn issue(
         (None, Some(id), Some(secret)) => (id, secret),
         (None, _, _) => return Err(invalid_client("authenticate with HTTP Basic or with client_id and client_secret")),
     };
+    let address = client.address.as_str();
     let keys = [
         ThrottleKey {
             key: format!("client:{}", hrbridge_app::accounts::capped(&client_id, MAX_CREDENTIAL)),
@@ -280,7 +289,6 @@ async fn issue(
             return Err(invalid_client("wrong client id or secret"));
         }
     };
-    app.apps.set_enabled(&client_id, credentials.enabled);
     if !credentials.enabled || !credentials.user_enabled {
         app.hr.audit_app_token(&actor, &client_id, false).await?;
         let reason = if credentials.enabled {
@@ -295,15 +303,9 @@ async fn issue(
     }
     app.hr.clear_sign_in_failures(&keys[0].key).await?;
     app.hr.audit_app_token(&actor, &client_id, true).await?;
-    let ttl = app.settings.token_ttl_seconds;
-    let claims = Claims {
-        sub: client_id,
-        kind: "app".into(),
-        role: credentials.role,
-        exp: app.clock.now().timestamp() + ttl,
-        sid: String::new(),
-    };
-    Ok(TokenResponse { access_token: app.tokens.sign(&claims), token_type: "Bearer".into(), expires_in: ttl })
+    let (access_token, expires_in) =
+        sessions::open(app, PrincipalKind::App, &client_id, &credentials.role, client).await?;
+    Ok(TokenResponse { access_token, token_type: "Bearer".into(), expires_in })
 }
 
 #[cfg(test)]

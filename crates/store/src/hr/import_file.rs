@@ -14,6 +14,7 @@ use crate::{Actor, HrStore};
 use chrono::NaiveDate;
 use hrbridge_domain::error::field_error;
 use hrbridge_domain::hr::{CertificateAssignment, SkillAssignment, WorkerInput, WorkerStatus};
+use hrbridge_domain::value::{EARLIEST_YEAR, LATEST_YEAR};
 use hrbridge_domain::FieldError;
 use serde::Deserialize;
 use std::fs::File;
@@ -72,8 +73,14 @@ const CSV_COLUMNS: [&str; 11] = [
 ];
 
 fn parse_date(field: &str, raw: &str) -> Result<NaiveDate, FieldError> {
-    NaiveDate::parse_from_str(raw.trim(), "%Y-%m-%d")
-        .map_err(|_| field_error(field, format!("'{}' is not a date like 2024-03-31", raw.trim())))
+    let shown: String = raw.trim().chars().take(40).collect();
+    let date = NaiveDate::parse_from_str(raw.trim(), "%Y-%m-%d")
+        .map_err(|_| field_error(field, format!("'{shown}' is not a date like 2024-03-31")))?;
+    let year = chrono::Datelike::year(&date);
+    if !(EARLIEST_YEAR..=LATEST_YEAR).contains(&year) {
+        return Err(field_error(field, format!("must be a date from {EARLIEST_YEAR}-01-01 to {LATEST_YEAR}-12-31")));
+    }
+    Ok(date)
 }
 
 fn optional_date(field: &str, raw: &str) -> Result<Option<NaiveDate>, FieldError> {
@@ -242,7 +249,16 @@ pub fn read_rows(reader: impl Read, format: Format, mut sink: impl FnMut(Vec<Par
                     Ok(false) => break,
                     Ok(true) => {
                         let line = record.position().map(|p| p.line()).unwrap_or(line);
-                        if !push(csv_row(&columns, &record, line), &mut batch) {
+                        // No field of a worker holds a line break: one that does is a quote left
+                        // open, which swallowed the lines after it.
+                        let row = if record.iter().any(|cell| cell.contains(['\n', '\r'])) {
+                            let message =
+                                "a quoted cell runs past the end of its line: is a closing quote (\") missing?";
+                            Err(rejected(line, None, field_error("$", message)))
+                        } else {
+                            csv_row(&columns, &record, line)
+                        };
+                        if !push(row, &mut batch) {
                             return Ok(());
                         }
                     }

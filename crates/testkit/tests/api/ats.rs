@@ -4,7 +4,6 @@
 //! size, rate, roles, and random input that must never make the server fail or store anything.
 
 use crate::common::{seed_catalog, worker, Api, CONFLICT, CREATED, FORBIDDEN, INVALID, NOT_FOUND, OK};
-use hrbridge_app::caller::Claims;
 use hrbridge_testkit::TestApp;
 use proptest::strategy::{Strategy, ValueTree};
 use proptest::test_runner::TestRunner;
@@ -32,10 +31,8 @@ async fn ats<'a>(app: &'a TestApp, name: &str) -> (Api<'a>, String) {
     let registered =
         admin.create("/admin/apps", json!({"name": name, "user": "admin", "role": "ats-integration"})).await;
     let client_id = registered["client_id"].as_str().expect("a client id").to_string();
-    let exp = hrbridge_domain::Clock::now(&*app.clock).timestamp() + 3600;
-    let claims =
-        Claims { sub: client_id.clone(), kind: "app".into(), role: "ats-integration".into(), exp, sid: String::new() };
-    (Api { app, token: app.state.tokens.sign(&claims) }, client_id)
+    let token = app.app_token(&client_id, registered["client_secret"].as_str().expect("a secret")).await;
+    (Api { app, token }, client_id)
 }
 
 fn grace() -> Value {
@@ -224,7 +221,7 @@ async fn hire_creates_the_worker_with_the_candidates_data(app: TestApp) {
     assert_eq!(app.state.hr.worker_count().await.unwrap(), 1);
 
     // The hire: the seed's fields, the position (its job gives the title), skills and certificates.
-    app.clock.advance(chrono::Duration::minutes(30));
+    app.clock.advance(chrono::Duration::minutes(29));
     let hired = hr.post(&hire, json!({"position_number": "P-1"})).await.is(CREATED);
     let worker = &hired["worker"];
     assert_eq!(worker["personnel_number"], "000001");
@@ -252,7 +249,7 @@ async fn hire_creates_the_worker_with_the_candidates_data(app: TestApp) {
     assert_eq!((candidate["status"].as_str(), candidate["personnel_number"].as_str()), (Some("hired"), Some("000001")));
     assert_eq!(
         (candidate["decided_by"].as_str(), candidate["decided_at"].as_str()),
-        (Some("user-hr-manager"), Some("2026-03-02T09:30:00Z"))
+        (Some("user-hr-manager"), Some("2026-03-02T09:29:00Z"))
     );
     let position = hr.read("/hr/positions/P-1").await;
     assert_eq!((position["worker"].as_str(), position["title"].as_str()), (Some("000001"), Some("Software developer")));

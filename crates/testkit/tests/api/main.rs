@@ -4,9 +4,11 @@
 
 mod common;
 
+mod accounts;
 mod apps;
 mod ats;
 mod auth_and_roles;
+mod boundary;
 mod console;
 mod grants;
 mod hr_catalog;
@@ -28,8 +30,10 @@ mod webhooks;
 fn main() {
     let args = libtest_mimic::Arguments::from_args();
     let tests = [
+        accounts::tests(),
         apps::tests(),
         ats::tests(),
+        boundary::tests(),
         auth_and_roles::tests(),
         console::tests(),
         grants::tests(),

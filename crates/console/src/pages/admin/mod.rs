@@ -17,6 +17,11 @@ use hrbridge_app::AppState;
 pub fn routes() -> Router<AppState> {
     Router::new()
         .route("/admin/users", get(users::list).post(users::create))
+        .route("/admin/users/{username}", get(users::show).post(users::update))
+        .route("/admin/users/{username}/disable", post(users::disable))
+        .route("/admin/users/{username}/enable", post(users::enable))
+        .route("/admin/users/{username}/password-reset", post(users::reset_password))
+        .route("/admin/users/{username}/delete", post(users::delete))
         .route("/admin/roles", get(roles::matrix).post(roles::create))
         .route("/admin/apps", get(apps::list).post(apps::register))
         .route("/admin/apps/{client_id}/enable", post(apps::enable))
