@@ -5,6 +5,7 @@ pub mod auth;
 pub mod clock;
 pub mod error;
 pub mod hr;
+pub mod id_string;
 pub mod merge;
 pub mod outbox;
 pub mod scheduling;

@@ -9,6 +9,8 @@ use serde::Serialize;
 
 #[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
 pub struct AuditEntry {
+    #[serde(with = "hrbridge_domain::id_string")]
+    #[schema(value_type = String)]
     pub seq: i64,
     pub at: DateTime<Utc>,
     pub actor: String,

@@ -12,6 +12,8 @@ use serde::Serialize;
 
 #[derive(Debug, Clone, Serialize, sqlx::FromRow, utoipa::ToSchema)]
 pub struct User {
+    #[serde(with = "hrbridge_domain::id_string")]
+    #[schema(value_type = String)]
     pub rec_id: i64,
     pub username: String,
     pub role: String,

@@ -89,11 +89,11 @@ pub async fn export_candidate(
     last_name: &str,
     skill: &str,
     level: &str,
-) -> i64 {
+) -> String {
     let ats = Ats::register(api, &format!("Talent Hub ({external_id})")).await;
     let mut body = candidate(external_id, first_name, last_name);
     body["skills"] = json!([{"skill": skill, "level": level}]);
-    ats.export(body).await["id"].as_i64().expect("candidate id")
+    ats.export(body).await["id"].as_str().expect("candidate id").to_string()
 }
 
 /// `seed_catalog`, a Developer job requiring Rust at Good, and its positions P-1 (Leeds) and P-2
@@ -119,7 +119,7 @@ async fn a_candidate_is_reviewed_and_hired_into_a_position() {
     grace["skills"] = json!([{"skill": "RUST", "level": "Expert"}]);
     grace["certificates"] =
         json!([{"certificate_type": "FORK", "issued_on": "2025-01-10", "expires_on": "2028-01-10"}]);
-    let id = ats.export(grace).await["id"].as_i64().expect("id");
+    let id = ats.export(grace).await["id"].as_str().expect("id").to_string();
     ats.export(candidate("th-1002", "Alan", "Turing")).await;
 
     // Both wait under Candidates to hire, with where they came from.
@@ -198,7 +198,8 @@ async fn candidates_are_closed_as_not_hired_or_dismissed() {
     seed_jobs(api).await;
     let alan = export_candidate(api, "th-2001", "Alan", "Turing", "RUST", "Good").await;
     let ats = Ats::register(api, "Workday Recruiting").await;
-    let katherine = ats.export(candidate("wd-77", "Katherine", "Johnson")).await["id"].as_i64().expect("id");
+    let katherine =
+        ats.export(candidate("wd-77", "Katherine", "Johnson")).await["id"].as_str().expect("id").to_string();
 
     // Not hired, with a reason code the ATS reads back.
     b.goto(&format!("/candidates/{alan}")).await;

@@ -121,7 +121,7 @@ async fn the_integration_is_run_from_its_page() {
     b.wait_text(".flash", "The missed-request sync ran: 0 records applied, 0 conflicts, 0 errors.").await;
     let newer = last_run(b).await;
     assert!(newer > run, "a new run: {newer} after {run}");
-    assert_eq!(api.get("/integration").await["last_missed_request_sync"]["id"], newer);
+    assert_eq!(api.get("/integration").await["last_missed_request_sync"]["id"], newer.to_string());
 
     // The tracking grid fills with the seed's columns: a row per linked pair.
     b.click("section[aria-labelledby=entities] a[href='/integration/entities/workers']").await;
@@ -166,9 +166,9 @@ async fn the_integration_is_run_from_its_page() {
     let kept = if conflict["winner"] == "hr" { "ada@hr.example.com" } else { "ada@scheduling.example.com" };
     assert_eq!(api.get("/hr/workers/W1").await["email"], kept);
     b.goto("/integration/conflicts").await;
-    let card = b.text(&format!("#conflict-{}", conflict["id"])).await;
+    let card = b.text(&format!("#conflict-{}", conflict["id"].as_str().unwrap())).await;
     assert!(card.contains("workers W1"), "{card}");
-    let table = b.text(&format!("article[aria-labelledby=conflict-{}] table", conflict["id"])).await;
+    let table = b.text(&format!("article[aria-labelledby=conflict-{}] table", conflict["id"].as_str().unwrap())).await;
     let heads =
         if conflict["winner"] == "hr" { "HR Kept Scheduling Overwritten" } else { "HR Overwritten Scheduling Kept" };
     assert!(table.contains(heads), "{heads} in:\n{table}");
@@ -202,7 +202,7 @@ async fn the_integration_is_run_from_its_page() {
     b.screenshot("errors").await;
 
     // Retried while its cause remains, a change stays queued.
-    let retry = |id: &Value| format!("form[action='/integration/errors/{id}/retry']");
+    let retry = |id: &Value| format!("form[action='/integration/errors/{}/retry']", id.as_str().unwrap());
     b.press(&retry(&errors[1]["id"]), "Retry").await;
     b.wait_text(".flash", "worker-skills W1/RUST is being tried again now").await;
     assert!(plain(b.text("#errors").await).contains("worker-skills W1/RUST"));

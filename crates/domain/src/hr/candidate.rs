@@ -207,6 +207,8 @@ impl CandidateStatus {
 #[derive(Debug, Clone, Serialize, Deserialize, ToSchema, PartialEq)]
 pub struct Candidate {
     /// The candidate's record id (what `/hr/candidates/{id}` takes).
+    #[serde(with = "crate::id_string")]
+    #[schema(value_type = String)]
     pub id: i64,
     /// The client id of the app (or the username) that exported the candidate.
     pub source_app: String,

@@ -41,6 +41,8 @@ impl CertificateTypeInput {
 
 #[derive(Debug, Clone, Serialize, Deserialize, ToSchema, PartialEq)]
 pub struct CertificateType {
+    #[serde(with = "crate::id_string")]
+    #[schema(value_type = String)]
     pub rec_id: i64,
     pub code: String,
     pub name: String,

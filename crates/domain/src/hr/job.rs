@@ -81,6 +81,8 @@ pub struct RequiredSkill {
 
 #[derive(Debug, Clone, Serialize, Deserialize, ToSchema, PartialEq)]
 pub struct Job {
+    #[serde(with = "crate::id_string")]
+    #[schema(value_type = String)]
     pub rec_id: i64,
     pub job_id: String,
     pub title: String,
@@ -158,6 +160,8 @@ impl PositionInput {
 
 #[derive(Debug, Clone, Serialize, Deserialize, ToSchema, PartialEq)]
 pub struct Position {
+    #[serde(with = "crate::id_string")]
+    #[schema(value_type = String)]
     pub rec_id: i64,
     pub position_number: String,
     pub job_id: String,

@@ -88,6 +88,8 @@ impl RatingModelInput {
 
 #[derive(Debug, Clone, Serialize, Deserialize, ToSchema, PartialEq)]
 pub struct RatingModel {
+    #[serde(with = "crate::id_string")]
+    #[schema(value_type = String)]
     pub rec_id: i64,
     pub code: String,
     pub name: String,
@@ -99,6 +101,8 @@ pub struct RatingModel {
 
 #[derive(Debug, Clone, Serialize, Deserialize, ToSchema, PartialEq)]
 pub struct RatingLevel {
+    #[serde(with = "crate::id_string")]
+    #[schema(value_type = String)]
     pub rec_id: i64,
     pub name: String,
     pub factor: i64,

@@ -36,6 +36,8 @@ impl SkillTypeInput {
 
 #[derive(Debug, Clone, Serialize, Deserialize, ToSchema, PartialEq)]
 pub struct SkillType {
+    #[serde(with = "crate::id_string")]
+    #[schema(value_type = String)]
     pub rec_id: i64,
     pub code: String,
     pub name: String,
@@ -96,6 +98,8 @@ impl SkillInput {
 
 #[derive(Debug, Clone, Serialize, Deserialize, ToSchema, PartialEq)]
 pub struct Skill {
+    #[serde(with = "crate::id_string")]
+    #[schema(value_type = String)]
     pub rec_id: i64,
     pub code: String,
     pub name: String,

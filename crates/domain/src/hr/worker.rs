@@ -128,6 +128,8 @@ impl NewWorker {
 /// A worker with everything HR keeps on them.
 #[derive(Debug, Clone, Serialize, Deserialize, ToSchema, PartialEq)]
 pub struct Worker {
+    #[serde(with = "crate::id_string")]
+    #[schema(value_type = String)]
     pub rec_id: i64,
     pub personnel_number: String,
     pub first_name: String,

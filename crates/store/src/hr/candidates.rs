@@ -489,7 +489,7 @@ impl HrStore {
             .await?
         });
         let version = version.ok_or_else(|| concurrent_decision(rec_id))?;
-        let detail = serde_json::json!({"id": rec_id, "status": status, "reason": reason});
+        let detail = serde_json::json!({"id": rec_id.to_string(), "status": status, "reason": reason});
         record_candidate(&mut tx, actor, now, rec_id, &row.key(), Operation::Update, version, action, &detail).await?;
         tx.commit().await?;
         self.candidate(rec_id).await

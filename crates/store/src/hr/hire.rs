@@ -222,7 +222,7 @@ impl HrStore {
         });
         let version = version.ok_or_else(|| concurrent_decision(rec_id))?;
         let detail = serde_json::json!({
-            "id": rec_id, "status": "hired", "personnel_number": personnel_number, "position_number": position_number,
+            "id": rec_id.to_string(), "status": "hired", "personnel_number": personnel_number, "position_number": position_number,
         });
         record_candidate(&mut tx, actor, now, rec_id, &row.key(), Operation::Update, version, "hire", &detail).await?;
         tx.commit().await?;

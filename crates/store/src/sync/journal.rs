@@ -31,6 +31,8 @@ pub struct Version {
 
 #[derive(Debug, Clone, PartialEq, Serialize, utoipa::ToSchema)]
 pub struct Conflict {
+    #[serde(with = "hrbridge_domain::id_string")]
+    #[schema(value_type = String)]
     pub id: i64,
     pub map_name: String,
     pub entity_key: String,
@@ -50,6 +52,8 @@ pub struct Failure {
 
 #[derive(Debug, Clone, PartialEq, Serialize, sqlx::FromRow, utoipa::ToSchema)]
 pub struct SyncErrorRow {
+    #[serde(with = "hrbridge_domain::id_string")]
+    #[schema(value_type = String)]
     pub id: i64,
     pub map_name: String,
     pub entity_key: String,
@@ -78,6 +82,8 @@ pub struct SyncJob {
 
 #[derive(Debug, Clone, PartialEq, Serialize, sqlx::FromRow, utoipa::ToSchema)]
 pub struct Run {
+    #[serde(with = "hrbridge_domain::id_string")]
+    #[schema(value_type = String)]
     pub id: i64,
     pub kind: String,
     pub started_at: DateTime<Utc>,

@@ -23,6 +23,9 @@ pub struct TrackingRow {
     #[serde(skip_serializing)]
     pub owner_key: String,
     pub hr_entity: String,
+    /// The HR record's id: a string in JSON, like every 64-bit id.
+    #[serde(with = "hrbridge_domain::id_string")]
+    #[schema(value_type = String)]
     pub hr_ref: i64,
     pub scheduling_entity: String,
     pub scheduling_ref: String,

@@ -41,6 +41,8 @@ pub const MAX_ATTEMPTS: i64 = 10;
 /// A registered endpoint, as the API shows it: without its secret.
 #[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
 pub struct Webhook {
+    #[serde(with = "hrbridge_domain::id_string")]
+    #[schema(value_type = String)]
     pub id: i64,
     pub url: String,
     pub events: Vec<String>,
@@ -108,10 +110,16 @@ pub struct WebhookChanges {
 /// One event for one endpoint.
 #[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
 pub struct Delivery {
+    #[serde(with = "hrbridge_domain::id_string")]
+    #[schema(value_type = String)]
     pub id: i64,
+    #[serde(with = "hrbridge_domain::id_string")]
+    #[schema(value_type = String)]
     pub webhook_id: i64,
     pub event_id: String,
     pub event_type: String,
+    #[serde(with = "hrbridge_domain::id_string")]
+    #[schema(value_type = String)]
     pub outbox_seq: i64,
     pub control_number: i64,
     /// pending, delivered or failed.

@@ -191,7 +191,7 @@ async fn hire_creates_the_worker_with_the_candidates_data(app: TestApp) {
                                 {"certificate_type": "FIRSTAID", "issued_on": "2024-06-01"}]}),
     );
     let candidate = ats.post(EXPORT, export.clone()).await.is(CREATED);
-    let id = candidate["id"].as_i64().unwrap();
+    let id = candidate["id"].as_str().unwrap().to_string();
 
     // HR sees it among the candidates to hire, with the app and the time received.
     let hr = Api::role(&app, "hr-manager").await;
@@ -291,7 +291,7 @@ async fn hire_creates_the_worker_with_the_candidates_data(app: TestApp) {
     let second = ats.post(EXPORT, with(grace(), json!({"external_id": "th-1002"}))).await.is(CREATED);
     admin.create("/hr/positions", json!({"position_number": "P-3", "job_id": "DEV"})).await;
     let body = json!({"position_number": "P-3", "personnel_number": "E-77", "employment_start": "2026-05-01"});
-    let hired = hr.post(&format!("/hr/candidates/{}/hire", second["id"]), body).await.is(CREATED);
+    let hired = hr.post(&format!("/hr/candidates/{}/hire", second["id"].as_str().unwrap()), body).await.is(CREATED);
     let worker = &hired["worker"];
     assert_eq!(
         (worker["personnel_number"].as_str(), worker["employment_start"].as_str()),
@@ -302,9 +302,11 @@ async fn hire_creates_the_worker_with_the_candidates_data(app: TestApp) {
 
 async fn do_not_hire_and_dismiss_close_without_a_worker(app: TestApp) {
     let (ats, _) = ats(&app, "Talent Hub").await;
-    let a = ats.post(EXPORT, grace()).await.is(CREATED)["id"].as_i64().unwrap();
-    let b =
-        ats.post(EXPORT, with(grace(), json!({"external_id": "th-1002"}))).await.is(CREATED)["id"].as_i64().unwrap();
+    let a = ats.post(EXPORT, grace()).await.is(CREATED)["id"].as_str().unwrap().to_string();
+    let b = ats.post(EXPORT, with(grace(), json!({"external_id": "th-1002"}))).await.is(CREATED)["id"]
+        .as_str()
+        .unwrap()
+        .to_string();
     let hr = Api::role(&app, "hr-manager").await;
     hr.post(&format!("/hr/candidates/{a}/do-not-hire"), json!({"reason": " "})).await.problem(INVALID, &["reason"]);
     hr.post(&format!("/hr/candidates/{a}/do-not-hire"), json!({})).await.problem(INVALID, &["reason"]);
@@ -327,7 +329,7 @@ async fn do_not_hire_and_dismiss_close_without_a_worker(app: TestApp) {
 async fn the_ats_role_is_confined_to_candidates(app: TestApp) {
     let (ats, client_id) = ats(&app, "Talent Hub").await;
     let (other, _) = ats_of(&app, "Other ATS").await;
-    let id = ats.post(EXPORT, grace()).await.is(CREATED)["id"].as_i64().unwrap();
+    let id = ats.post(EXPORT, grace()).await.is(CREATED)["id"].as_str().unwrap().to_string();
     other.post(EXPORT, with(grace(), json!({"external_id": "o-1"}))).await.is(CREATED);
     ats.get("/hr/workers").await.problem(FORBIDDEN, &[]);
     let answer = ats.post(&format!("/hr/candidates/{id}/hire"), json!({"position_number": "P-1"})).await;

@@ -355,8 +355,9 @@ async fn audit_log_shows_who_did_what(app: TestApp) {
     let first = admin.read("/admin/audit?limit=2").await;
     let next = first["next"].as_str().expect("more entries follow");
     let second = admin.read(&format!("/admin/audit?limit=2&after={next}")).await;
-    let seq =
-        |v: &Value| -> Vec<i64> { v["items"].as_array().unwrap().iter().map(|e| e["seq"].as_i64().unwrap()).collect() };
+    let seq = |v: &Value| -> Vec<i64> {
+        v["items"].as_array().unwrap().iter().map(|e| e["seq"].as_str().unwrap().parse().unwrap()).collect()
+    };
     let (a, b) = (seq(&first), seq(&second));
     assert!(a[0] > a[1] && a[1] > b[0] && b[0] > b[1], "{a:?} then {b:?}");
     app.stop().await

@@ -14,6 +14,7 @@ pub fn tests() -> Vec<(&'static str, hrbridge_testkit::TestFn)> {
         hrbridge_testkit::test_fn!(dates_outside_1900_to_2200_are_refused_by_field),
         hrbridge_testkit::test_fn!(names_show_what_they_hold),
         hrbridge_testkit::test_fn!(repeated_keys_and_open_quotes_are_refused),
+        hrbridge_testkit::test_fn!(ids_are_strings_in_json_and_the_openapi_document),
     ]
 }
 
@@ -86,5 +87,22 @@ async fn repeated_keys_and_open_quotes_are_refused(app: TestApp) {
     assert_eq!(report["rejected"], 1, "{report}");
     let message = report["rejected_rows"][0]["errors"][0]["message"].as_str().unwrap();
     assert!(message.contains("closing quote"), "{report}");
+    app.stop().await
+}
+
+async fn ids_are_strings_in_json_and_the_openapi_document(app: TestApp) {
+    let admin = Api::admin(&app).await;
+    let ada = admin.create("/hr/workers", json!({"first_name": "Ada", "last_name": "Lovelace"})).await;
+    let rec_id = ada["rec_id"].as_str().expect("a string rec_id");
+    assert!(rec_id.parse::<i64>().is_ok(), "{rec_id}");
+    let users = admin.read("/admin/users").await;
+    assert!(users["items"][0]["rec_id"].is_string(), "{users}");
+    let audit = admin.read("/admin/audit?limit=1").await;
+    assert!(audit["items"][0]["seq"].is_string(), "{audit}");
+    let doc: Value = app.client.get(app.url("/api/openapi.json")).send().await.unwrap().json().await.unwrap();
+    let schemas = &doc["components"]["schemas"];
+    for (schema, field) in [("Worker", "rec_id"), ("Candidate", "id"), ("AuditEntry", "seq"), ("User", "rec_id")] {
+        assert_eq!(schemas[schema]["properties"][field]["type"], "string", "{schema}.{field}: {}", schemas[schema]);
+    }
     app.stop().await
 }

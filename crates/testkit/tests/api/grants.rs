@@ -128,10 +128,7 @@ async fn webhooks_carry_only_what_the_subscriber_reads(app: TestApp) {
     // Worker events carry workers: a subscriber who cannot read workers may not receive them.
     hooks.post("/admin/webhooks", subscribe(json!(["worker.changed"]))).await.problem(FORBIDDEN, &["events"]);
     let mine = hooks.post("/admin/webhooks", subscribe(json!(["candidate.received"]))).await.is(CREATED);
-    let path = format!(
-        "/admin/webhooks/{}",
-        mine["id"].as_i64().map(|i| i.to_string()).unwrap_or_else(|| mine["id"].as_str().unwrap().to_string())
-    );
+    let path = format!("/admin/webhooks/{}", mine["id"].as_str().unwrap());
     hooks.patch(&path, json!({"events": ["worker.hired"]})).await.problem(FORBIDDEN, &["events"]);
     hooks.patch(&path, json!({"enabled": false})).await.is(OK);
     hooks.patch(&path, json!({"enabled": true})).await.is(OK);

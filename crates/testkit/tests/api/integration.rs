@@ -342,7 +342,7 @@ async fn changes_that_cannot_be_applied_are_queued_and_retried(app: TestApp) {
 
     // Fix the cause, retry each by hand: the errors go and the changes arrive.
     api.remove(&contractor_rust).await;
-    api.post(&format!("/integration/errors/{}/retry", queued[0]["id"]), json!({})).await.is(OK);
+    api.post(&format!("/integration/errors/{}/retry", queued[0]["id"].as_str().unwrap()), json!({})).await.is(OK);
     let left = eventually("the rating model's error to go", || async {
         let left = errors(&api).await;
         (left.len() < 2).then_some(left)
@@ -353,7 +353,7 @@ async fn changes_that_cannot_be_applied_are_queued_and_retried(app: TestApp) {
     let model = api.read("/scheduling/rating-models/PROF").await;
     let values: Vec<i64> = model["values"].as_array().unwrap().iter().map(|v| v["value"].as_i64().unwrap()).collect();
     assert_eq!(values, [1, 5, 7]);
-    api.post(&format!("/integration/errors/{}/retry", queued[1]["id"]), json!({})).await.is(OK);
+    api.post(&format!("/integration/errors/{}/retry", queued[1]["id"].as_str().unwrap()), json!({})).await.is(OK);
     eventually("the queue to empty", || async { errors(&api).await.is_empty().then_some(()) }).await;
     resource_when(&api, "W1", "RUST at 7", |r| held(r).contains(&("RUST".to_string(), json!(7)))).await;
     assert_eq!(api.read(INTEGRATION).await["errors"], 0);
@@ -448,7 +448,7 @@ async fn a_hired_candidate_becomes_a_bookable_resource(app: TestApp) {
         "email": "grace@example.com", "phone": "+15551234567", "start_date": "2026-03-02", "job_title": "Developer",
         "location": "Leeds", "skills": [{"skill": "RUST", "level": "Expert"}]});
     let candidate = ats.post("/ats/hired-candidates", export).await.is(CREATED);
-    let hire = format!("/hr/candidates/{}/hire", candidate["id"]);
+    let hire = format!("/hr/candidates/{}/hire", candidate["id"].as_str().unwrap());
     let hired = admin.post(&hire, json!({"position_number": "P-1"})).await.is(CREATED);
     let number = hired["worker"]["personnel_number"].as_str().expect("a personnel number");
 

@@ -90,7 +90,7 @@ async fn every_write_appends_its_outbox_entry(app: TestApp) {
     let ada = worker(&api, None, "Ada", "Lovelace").await;
     s.saw(&["worker 000001 insert v1 user"], "create").await;
     let last = crate::common::outbox(&app).await.pop().unwrap();
-    assert_eq!(last.rec_id, ada["rec_id"].as_i64().unwrap(), "the outbox names the record");
+    assert_eq!(last.rec_id, ada["rec_id"].as_str().unwrap().parse::<i64>().unwrap(), "the outbox names the record");
     api.patch("/hr/workers/000001", json!({"email": "ada@example.com"})).await.is(OK);
     s.saw(&["worker 000001 update v2 user"], "update").await;
 

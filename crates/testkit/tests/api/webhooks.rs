@@ -126,7 +126,7 @@ async fn register(admin: &Api<'_>, url: &str, events: &[&str]) -> Value {
 
 /// The deliveries of a webhook (as the API lists them).
 async fn deliveries(admin: &Api<'_>, hook: &Value, query: &str) -> Vec<Value> {
-    let page = admin.read(&format!("{HOOKS}/{}/deliveries{query}", hook["id"])).await;
+    let page = admin.read(&format!("{HOOKS}/{}/deliveries{query}", hook["id"].as_str().unwrap())).await;
     page["items"].as_array().expect("items").clone()
 }
 
@@ -204,11 +204,11 @@ async fn worker_events_are_signed_and_numbered(app: TestApp) {
     .await;
     assert_eq!(listed[0]["attempts"], 1);
     assert_eq!(listed[0]["payload"], envelopes[0]);
-    assert_eq!(admin.read(&format!("{HOOKS}/{}", hook["id"])).await["control_number"], 5);
-    let paged = admin.read(&format!("{HOOKS}/{}/deliveries?limit=2", hook["id"])).await;
+    assert_eq!(admin.read(&format!("{HOOKS}/{}", hook["id"].as_str().unwrap())).await["control_number"], 5);
+    let paged = admin.read(&format!("{HOOKS}/{}/deliveries?limit=2", hook["id"].as_str().unwrap())).await;
     assert_eq!(paged["items"].as_array().unwrap().len(), 2);
     let next = paged["next"].as_str().expect("a next page");
-    let rest = admin.read(&format!("{HOOKS}/{}/deliveries?limit=10&after={next}", hook["id"])).await;
+    let rest = admin.read(&format!("{HOOKS}/{}/deliveries?limit=10&after={next}", hook["id"].as_str().unwrap())).await;
     assert_eq!(rest["items"][0]["control_number"], 3);
     app.stop().await
 }
@@ -278,7 +278,8 @@ async fn failing_endpoints_are_retried_then_failed_and_resent(app: TestApp) {
     assert_eq!(failed[0]["payload"]["operation"], "delete");
     assert_eq!(receiver.got().len(), 13);
     receiver.fail(false);
-    let path = format!("{HOOKS}/{}/deliveries/{}/resend", hook["id"], failed[0]["id"]);
+    let path =
+        format!("{HOOKS}/{}/deliveries/{}/resend", hook["id"].as_str().unwrap(), failed[0]["id"].as_str().unwrap());
     let resent = admin.post(&path, json!({})).await.is(crate::common::OK);
     assert_eq!((resent["status"].as_str(), resent["attempts"].as_i64()), (Some("pending"), Some(0)));
     let got = receiver.wait_for(14).await;
@@ -287,7 +288,7 @@ async fn failing_endpoints_are_retried_then_failed_and_resent(app: TestApp) {
         deliveries(&admin, &hook, "?status=failed").await.is_empty().then_some(())
     })
     .await;
-    let missing = format!("{HOOKS}/{}/deliveries/12345/resend", hook["id"]);
+    let missing = format!("{HOOKS}/{}/deliveries/12345/resend", hook["id"].as_str().unwrap());
     admin.post(&missing, json!({})).await.problem(NOT_FOUND, &[]);
     let audit = crate::common::audit(&app).await;
     assert!(audit.iter().any(|e| e.action == "resend" && e.actor == "admin"), "the resend is audited");
@@ -358,7 +359,7 @@ async fn webhooks_are_administered_by_administrators_only(app: TestApp) {
 
     let hook = register(&admin, url, &["worker.hired", "candidate.received", "worker.hired"]).await;
     assert_eq!(hook["events"], json!(["worker.hired", "candidate.received"]));
-    let path = format!("{HOOKS}/{}", hook["id"]);
+    let path = format!("{HOOKS}/{}", hook["id"].as_str().unwrap());
     let read = admin.read(&path).await;
     assert_eq!(read["url"], url);
     assert!(read.get("secret").is_none());

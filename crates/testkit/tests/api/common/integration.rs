@@ -62,7 +62,9 @@ pub async fn synced(api: &Api<'_>) -> Value {
 /// Turns the integration on and waits for the missed-request sync it starts to be recorded and
 /// for both outboxes to be applied: afterwards nothing runs until the next change (or retry).
 pub async fn turn_on(api: &Api<'_>) -> Value {
-    let run_id = |status: &Value| status["last_missed_request_sync"]["id"].as_i64().unwrap_or(0);
+    let run_id = |status: &Value| {
+        status["last_missed_request_sync"]["id"].as_str().and_then(|id| id.parse::<i64>().ok()).unwrap_or(0)
+    };
     let before = run_id(&api.read(INTEGRATION).await);
     switch(api, true).await;
     eventually("the turn-on's missed-request sync", || async {
