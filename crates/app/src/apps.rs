@@ -147,6 +147,7 @@ pub async fn set_enabled_as(app: &AppState, caller: &Caller, client_id: &str, en
         app.apps.forget_secret(client_id);
         app.hr.end_sessions_of(PrincipalKind::App, client_id, None, ended::DISABLED).await?;
     }
+    app.sessions.changed();
     Ok(updated)
 }
 
@@ -164,5 +165,6 @@ pub async fn rotate_secret_as(app: &AppState, caller: &Caller, client_id: &str) 
     app.apps.forget_secret(client_id);
     // Tokens issued with the old secret end now.
     app.hr.end_sessions_of(PrincipalKind::App, client_id, None, ended::SECRET_ROTATED).await?;
+    app.sessions.changed();
     Ok(AppWithSecret::new(rotated, secret))
 }

@@ -9,7 +9,7 @@ use base64::Engine;
 use chrono::Duration;
 use hmac::{Hmac, Mac};
 use hrbridge_domain::auth::{Entity, Privilege, Role, SYSTEM_ADMINISTRATOR};
-use hrbridge_store::sessions::{ended, PrincipalKind};
+use hrbridge_store::sessions::{ended, PrincipalKind, SessionCheck};
 use hrbridge_store::{Actor, ActorKind};
 use serde::{Deserialize, Serialize};
 use sha2::Sha256;
@@ -175,7 +175,7 @@ impl Caller {
             return Err(ended());
         }
         let kind = if claims.kind == "app" { PrincipalKind::App } else { PrincipalKind::User };
-        let session = app.hr.session_check(&claims.sid).await?.ok_or_else(ended)?;
+        let mut session = app.sessions.check(&app.hr, &claims.sid, now).await?.ok_or_else(ended)?;
         if session.principal != claims.sub || session.principal_kind != kind.as_str() {
             return Err(ended());
         }
@@ -191,12 +191,19 @@ impl Caller {
             return Err(AppError::Unauthorized(format!("{what} is disabled")));
         }
         let idle = app.settings.session_idle_seconds;
-        if kind == PrincipalKind::User && idle > 0 && session.last_seen_at + Duration::seconds(idle) <= now {
-            app.hr.end_session(kind, &claims.sub, &claims.sid, ended::IDLE).await?;
-            return Err(AppError::Unauthorized("the session was idle too long; sign in again".into()));
+        let idle_since = |session: &SessionCheck| session.last_seen_at + Duration::seconds(idle) <= now;
+        if kind == PrincipalKind::User && idle > 0 && idle_since(&session) {
+            // Another process may have seen it used since this one read it: ask the store.
+            session = app.sessions.check_fresh(&app.hr, &claims.sid).await?.ok_or_else(ended)?;
+            if idle_since(&session) {
+                app.hr.end_session(kind, &claims.sub, &claims.sid, ended::IDLE).await?;
+                app.sessions.changed();
+                return Err(AppError::Unauthorized("the session was idle too long; sign in again".into()));
+            }
         }
         if session.last_seen_at + Duration::seconds(TOUCH_EVERY_SECONDS) <= now {
             app.hr.touch_session(&claims.sid, now).await?;
+            app.sessions.touched(&claims.sid, now);
         }
         let role = app
             .role(&session.role)

@@ -16,6 +16,7 @@ pub mod finder;
 pub mod grants;
 pub mod json;
 pub mod rate_limit;
+pub mod session_cache;
 pub mod state;
 pub mod sync_worker;
 pub mod webhook_worker;

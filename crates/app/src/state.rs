@@ -3,6 +3,7 @@
 use crate::app_registry::AppRegistry;
 use crate::caller::{RoleCache, TokenSigner};
 use crate::finder::Finder;
+use crate::session_cache::SessionCache;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use base64::Engine as _;
 use hrbridge_domain::auth::{Role, SYSTEM_ADMINISTRATOR};
@@ -86,8 +87,10 @@ pub struct AppState {
     pub roles: RoleCache,
     /// The resource finder's index, kept fresh from the scheduling outbox.
     pub finder: Arc<Finder>,
-    /// App registrations: enabled flags and recently verified secrets.
+    /// Apps' recently verified secrets.
     pub apps: Arc<AppRegistry>,
+    /// Session checks, kept while no process has ended a session since (see the module).
+    pub sessions: Arc<SessionCache>,
     /// The ATS API's rate limit, a token bucket per caller.
     pub ats_limiter: Arc<crate::rate_limit::RateLimiter>,
     pub clock: Arc<dyn Clock>,
@@ -134,6 +137,10 @@ impl AppState {
         roles.replace(hr.roles().await?);
         let finder = Arc::new(Finder::load(&scheduling).await?);
         let apps = Arc::new(AppRegistry::default());
+        let sessions = Arc::new(match &settings.hr {
+            StoreLocation::Sqlite(dir) => SessionCache::with_epoch_in(dir.clone()),
+            StoreLocation::Postgres(_) => SessionCache::uncached(),
+        });
         let ats_limiter =
             Arc::new(crate::rate_limit::RateLimiter::new(settings.ats_rate_per_second, settings.ats_rate_burst));
         Ok(Self {
@@ -143,6 +150,7 @@ impl AppState {
             roles,
             finder,
             apps,
+            sessions,
             ats_limiter,
             clock,
             ids,

@@ -71,6 +71,7 @@ fn principal_kind(caller: &Caller) -> AppResult<PrincipalKind> {
 pub async fn sign_out(app: &AppState, caller: &Caller) -> AppResult<()> {
     if let Some(id) = &caller.session {
         app.hr.end_session(principal_kind(caller)?, &caller.name, id, ended::SIGNED_OUT).await?;
+        app.sessions.changed();
     }
     Ok(())
 }
@@ -96,6 +97,7 @@ pub async fn own_sessions(app: &AppState, caller: &Caller) -> AppResult<Vec<OwnS
 /// Ends one of the caller's own sessions (404 when it has no such open session).
 pub async fn end_own_session(app: &AppState, caller: &Caller, id: &str) -> AppResult<()> {
     if app.hr.end_session(principal_kind(caller)?, &caller.name, id, ended::ENDED_BY_OWNER).await? {
+        app.sessions.changed();
         Ok(())
     } else {
         Err(AppError::NotFound(format!("you have no open session '{}'", super::capped(id, 64))))

@@ -150,7 +150,9 @@ pub async fn update_user_as(app: &AppState, caller: &Caller, username: &str, pat
         grants::role_bounded_by(app, &caller.actor(), Bound::Caller(&caller.role), grantee, granted).await?;
     }
     let changes = UserChanges { role: patch.role, enabled: patch.disabled.map(|d| !d), display_name, email };
-    Ok(app.hr.update_user(&caller.actor(), username, &changes).await?)
+    let updated = app.hr.update_user(&caller.actor(), username, &changes).await?;
+    app.sessions.changed();
+    Ok(updated)
 }
 
 /// Deletes a user for `caller` (delete on users): deactivated and anonymised for sign-in, its
@@ -159,7 +161,9 @@ pub async fn delete_user_as(app: &AppState, caller: &Caller, username: &str) -> 
     caller.require(Entity::User, Privilege::Delete)?;
     let user = live_user(app, username).await?;
     within_reach(app, caller, &user).await?;
-    Ok(app.hr.delete_user(&caller.actor(), username).await?)
+    app.hr.delete_user(&caller.actor(), username).await?;
+    app.sessions.changed();
+    Ok(())
 }
 
 /// Gives a user a one-time password for `caller` (write on users): answered this once, their
@@ -172,6 +176,7 @@ pub async fn reset_password_as(app: &AppState, caller: &Caller, username: &str) 
     let plain = one_time.clone();
     let hash = tokio::task::spawn_blocking(move || password::hash_password(&plain)).await?;
     app.hr.set_password(&caller.actor(), username, &hash, true, None).await?;
+    app.sessions.changed();
     Ok(one_time)
 }
 
@@ -214,6 +219,7 @@ pub async fn change_own_password(
     }
     let hash = tokio::task::spawn_blocking(move || password::hash_password(&new)).await?;
     app.hr.set_password(&caller.actor(), &caller.name, &hash, false, caller.session.as_deref()).await?;
+    app.sessions.changed();
     Ok(())
 }
 

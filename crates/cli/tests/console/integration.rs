@@ -129,7 +129,7 @@ async fn the_integration_is_run_from_its_page() {
     let grid = plain(b.text("#tracking").await);
     for row in tracking(api, "workers").await {
         let (key, reference) = (row["entity_key"].as_str().unwrap(), row["scheduling_ref"].as_str().unwrap());
-        let line = format!("{key} bookable-resource {reference} worker {} No", row["hr_ref"]);
+        let line = format!("{key} bookable-resource {reference} worker {} No", row["hr_ref"].as_str().unwrap());
         assert!(grid.contains(&line), "{line} in:\n{grid}");
     }
     b.screenshot("tracking-grid").await;
