@@ -10,7 +10,6 @@ use hrbridge_domain::auth::{Entity, Privilege, Role, ATS_INTEGRATION};
 use hrbridge_domain::value::Name;
 use hrbridge_domain::ValidationErrors;
 use hrbridge_store::apps::App;
-use hrbridge_store::sessions::{ended, PrincipalKind};
 use hrbridge_store::{password, Actor};
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
@@ -124,36 +123,47 @@ pub async fn register(app: &AppState, actor: &Actor, grantor: &Role, body: NewAp
     Ok(AppWithSecret::new(created, secret))
 }
 
-/// Refuses (403, audited) a change that hands `caller` an app's access (enabling it, a new
-/// secret) unless the caller's role holds every privilege of the app's role.
+/// Refuses (403, audited) a change that hands an app's access out again (enabling it, a new
+/// secret) unless both the caller's role and the acting user's role (as it is now) hold every
+/// privilege of the app's role. A role that no longer exists is refused too.
 pub async fn app_within_reach(app: &AppState, caller: &Caller, registered: &App) -> AppResult<()> {
     let Some(app_role) = app.role(&registered.role).await? else {
-        return Ok(());
+        return Err(AppError::invalid("role", format!("no role named '{}'", registered.role)));
     };
     let grantee = Grantee { entity: "app", key: &registered.client_id };
-    grants::role_bounded_by(app, &caller.actor(), Bound::Caller(&caller.role), grantee, &app_role).await
+    grants::role_bounded_by(app, &caller.actor(), Bound::Caller(&caller.role), grantee, &app_role).await?;
+    let acting = match app.hr.credentials(&registered.user).await? {
+        Some(user) => app.role(&user.role).await?,
+        None => None,
+    };
+    let Some(acting) = acting else {
+        return Err(AppError::invalid("user", format!("user '{}' no longer exists", registered.user)));
+    };
+    let bound = Bound::ActingUser { username: &registered.user, role: &acting };
+    grants::role_bounded_by(app, &caller.actor(), bound, grantee, &app_role).await
 }
 
 /// Enables or disables an app for `caller`: the rules the API and the web console share.
-/// Enabling gives the app's access back, so it is bounded like registering; disabling is not.
+/// Enabling gives the app's access back, so it is bounded like registering; disabling is not,
+/// and ends the app's tokens (they stay ended if it is enabled again).
 pub async fn set_enabled_as(app: &AppState, caller: &Caller, client_id: &str, enabled: bool) -> AppResult<App> {
     caller.require(Entity::App, Privilege::Write)?;
     if enabled {
         app_within_reach(app, caller, &app.hr.app(client_id).await?).await?;
     }
-    let updated = app.hr.set_app_enabled(&caller.actor(), client_id, enabled).await?;
-    if !updated.enabled {
-        // Its tokens end now, and stay ended if it is enabled again.
+    let updated = app.hr.set_app_enabled(&caller.actor(), client_id, enabled).await;
+    if !enabled {
         app.apps.forget_secret(client_id);
-        app.hr.end_sessions_of(PrincipalKind::App, client_id, None, ended::DISABLED).await?;
     }
+    // Whatever the answer, other processes look at the store again.
     app.sessions.changed();
-    Ok(updated)
+    Ok(updated?)
 }
 
 /// Gives an app a new secret for `caller`: the rules the API and the web console share. A new
-/// secret is a new credential: like registering, it needs access to both stores, and a role
-/// holding every privilege of the app's.
+/// secret is a new credential: like registering, it needs access to both stores, and roles (the
+/// caller's and the acting user's) holding every privilege of the app's. The tokens issued with
+/// the old secret end in the same transaction.
 pub async fn rotate_secret_as(app: &AppState, caller: &Caller, client_id: &str) -> AppResult<AppWithSecret> {
     caller.require(Entity::App, Privilege::Write)?;
     caller.require(Entity::BookableResource, Privilege::Write)?;
@@ -161,10 +171,8 @@ pub async fn rotate_secret_as(app: &AppState, caller: &Caller, client_id: &str) 
     let registered = app.hr.app(client_id).await?;
     app_within_reach(app, caller, &registered).await?;
     let (secret, hash) = new_secret().await?;
-    let rotated = app.hr.rotate_app_secret(&caller.actor(), client_id, &hash).await?;
+    let rotated = app.hr.rotate_app_secret(&caller.actor(), client_id, &hash).await;
     app.apps.forget_secret(client_id);
-    // Tokens issued with the old secret end now.
-    app.hr.end_sessions_of(PrincipalKind::App, client_id, None, ended::SECRET_ROTATED).await?;
     app.sessions.changed();
-    Ok(AppWithSecret::new(rotated, secret))
+    Ok(AppWithSecret::new(rotated?, secret))
 }

@@ -130,7 +130,7 @@ fn why_ended(kind: PrincipalKind, reason: Option<&str>) -> &'static str {
 }
 
 /// A session not used for this long is looked at as used: its last use is written at most this
-/// often, so a busy session costs one read per request and one write a minute.
+/// often, so a busy session costs at most one write a minute.
 const TOUCH_EVERY_SECONDS: i64 = 60;
 
 impl Caller {
@@ -163,8 +163,9 @@ impl Caller {
     /// The caller a signed token names: 401 when the token is not valid or has expired, or its
     /// session has ended (signed out, ended by its owner, idle too long) or its user or app is
     /// disabled, deleted or gone. The role is the principal's role now, not when the token was
-    /// issued. One indexed read per request, on every process, so a change takes effect at the
-    /// next request everywhere. The API takes the token from the `Authorization` header, the web
+    /// issued. The session is read from the store (on SQLite, kept while no process has ended a
+    /// session since: [`crate::session_cache`]), so a change takes effect at the next request on
+    /// every process. The API takes the token from the `Authorization` header, the web
     /// console from its session cookie.
     pub async fn from_token(app: &AppState, token: &str) -> AppResult<Caller> {
         let now = app.clock.now();

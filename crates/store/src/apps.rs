@@ -5,6 +5,7 @@
 
 use crate::error::{StoreError, StoreResult};
 use crate::page::{Page, PageOf};
+use crate::sessions::{end_sessions_in, ended, PrincipalKind};
 use crate::{audit, on_read, on_tx, Actor, HrStore};
 use chrono::{DateTime, Utc};
 use serde::Serialize;
@@ -35,6 +36,8 @@ pub struct AppCredentials {
     pub enabled: bool,
     /// Whether the user the app acts as is enabled.
     pub user_enabled: bool,
+    /// The role of the user the app acts as.
+    pub user_role: String,
 }
 
 const APP_COLUMNS: &str = "client_id, name, acting_user, role, enabled, version, created_at, modified_at";
@@ -123,21 +126,15 @@ impl HrStore {
         app.ok_or_else(|| StoreError::not_found("app", client_id))
     }
 
-    /// Every app's client id and whether it is enabled: what token checks need.
-    pub async fn app_states(&self) -> StoreResult<Vec<(String, bool)>> {
-        Ok(on_read!(&self.db, c => {
-            sqlx::query_as::<_, (String, bool)>("SELECT client_id, enabled FROM apps").fetch_all(&mut *c).await?
-        }))
-    }
-
-    /// Enables or disables an app.
+    /// Enables or disables an app. Disabling ends its tokens' sessions in the same transaction
+    /// (they stay ended if it is enabled again).
     pub async fn set_app_enabled(&self, actor: &Actor, client_id: &str, enabled: bool) -> StoreResult<App> {
         let action = if enabled { "enable" } else { "disable" };
         self.update_app(actor, client_id, action, Some(enabled), None).await
     }
 
-    /// Replaces an app's secret (its argon2id hash). Tokens issued before stay valid until they
-    /// expire; the old secret gets no new ones.
+    /// Replaces an app's secret (its argon2id hash). The tokens issued before end in the same
+    /// transaction; the old secret gets no new ones.
     pub async fn rotate_app_secret(&self, actor: &Actor, client_id: &str, secret_hash: &str) -> StoreResult<App> {
         self.update_app(actor, client_id, "rotate-secret", None, Some(secret_hash)).await
     }
@@ -166,6 +163,14 @@ impl HrStore {
                 .await?
         });
         let app = app.ok_or_else(|| StoreError::not_found("app", client_id))?;
+        let reason = match (enabled, secret_hash) {
+            (Some(false), _) => Some(ended::DISABLED),
+            (_, Some(_)) => Some(ended::SECRET_ROTATED),
+            _ => None,
+        };
+        if let Some(reason) = reason {
+            end_sessions_in(&mut tx, now, PrincipalKind::App, client_id, None, reason).await?;
+        }
         audit::append(&mut tx, actor, now, action, "app", client_id, &detail(&app)).await?;
         tx.commit().await?;
         Ok(app)
@@ -173,7 +178,8 @@ impl HrStore {
 
     /// The credentials of an app, and whether its user is enabled.
     pub async fn app_credentials(&self, client_id: &str) -> StoreResult<Option<AppCredentials>> {
-        let sql = "SELECT a.client_id, a.name, a.role, a.secret_hash, a.enabled, u.enabled AS user_enabled \
+        let sql = "SELECT a.client_id, a.name, a.role, a.secret_hash, a.enabled, \
+                   u.enabled AND u.deleted_at IS NULL AS user_enabled, u.role AS user_role \
                    FROM apps a JOIN users u ON u.username = a.acting_user WHERE a.client_id = $1";
         Ok(on_read!(&self.db, c => {
             sqlx::query_as::<_, AppCredentials>(sql).bind(client_id).fetch_optional(&mut *c).await?

@@ -18,13 +18,13 @@ pub fn hash_password(password: &str) -> String {
 pub fn verify_password(password: &str, stored: Option<&str>) -> bool {
     static DUMMY: OnceLock<String> = OnceLock::new();
     let dummy = DUMMY.get_or_init(|| hash_password("not a real password"));
-    let (hash, known) = match stored {
-        Some(h) => (h, true),
-        None => (dummy.as_str(), false),
+    // A stored hash that is not one (a deleted account's "!") is checked like an unknown user,
+    // so neither answers faster than a wrong password.
+    let (parsed, known) = match stored.and_then(|h| PasswordHash::new(h).ok()) {
+        Some(parsed) => (parsed, true),
+        None => (PasswordHash::new(dummy).expect("the dummy hash parses"), false),
     };
-    let ok = PasswordHash::new(hash)
-        .map(|parsed| Argon2::default().verify_password(password.as_bytes(), &parsed).is_ok())
-        .unwrap_or(false);
+    let ok = Argon2::default().verify_password(password.as_bytes(), &parsed).is_ok();
     ok && known
 }
 
@@ -47,5 +47,6 @@ mod tests {
         assert!(verify_password("correct horse", Some(&hash)));
         assert!(!verify_password("wrong", Some(&hash)));
         assert!(!verify_password("correct horse", None));
+        assert!(!verify_password("!", Some("!")), "a deleted account's hash matches nothing");
     }
 }

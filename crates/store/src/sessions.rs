@@ -1,7 +1,8 @@
 //! Sessions: one row per sign-in of a person or token of an app. A bearer token names its session,
-//! and every request reads the session with its principal's current state in one query, so a
-//! session ended (sign-out, a disabled or deleted user, a reset password, a changed role, a
-//! disabled app or a new app secret) is refused at the next request on every process.
+//! and a request checks the session with its principal's current state (one query; on SQLite
+//! the use-case layer keeps a check while no process has ended a session since), so a session
+//! ended (sign-out, a disabled or deleted user, a reset password, a changed role, a disabled app
+//! or a new app secret) is refused at the next request on every process.
 
 use crate::error::StoreResult;
 use crate::{on_read, on_tx, HrStore};
@@ -192,6 +193,29 @@ impl HrStore {
             .await?
         }))
     }
+}
+
+/// Ends the sessions of the apps acting as `username`, inside a write's transaction (the user was
+/// disabled or given another role: the apps' tokens were bounded by the old one).
+pub async fn end_acting_apps_sessions_in(
+    tx: &mut crate::Tx,
+    now: DateTime<Utc>,
+    username: &str,
+    reason: &str,
+) -> StoreResult<u64> {
+    Ok(on_tx!(tx, c => {
+        sqlx::query(
+            "UPDATE sessions SET ended_at = $1, ended_reason = $2 \
+             WHERE principal_kind = 'app' AND ended_at IS NULL \
+             AND principal IN (SELECT client_id FROM apps WHERE acting_user = $3)",
+        )
+        .bind(now)
+        .bind(reason)
+        .bind(username)
+        .execute(&mut *c)
+        .await?
+        .rows_affected()
+    }))
 }
 
 /// Ends every open session of a principal but `except`, inside a write's transaction.

@@ -17,7 +17,8 @@ pub struct ThrottlePolicy {
     pub first_delay_seconds: i64,
     /// The longest block.
     pub max_delay_seconds: i64,
-    /// A key whose last failure is older than this starts counting again.
+    /// A key whose last failure (or block, when it was blocked) ended longer ago than this starts
+    /// counting again.
     pub forget_after_seconds: i64,
 }
 
@@ -94,7 +95,8 @@ impl HrStore {
                 sqlx::query_scalar(
                     "INSERT INTO sign_in_failures (throttle_key, failures, last_failure_at) VALUES ($1, 1, $2) \
                      ON CONFLICT (throttle_key) DO UPDATE SET \
-                     failures = CASE WHEN sign_in_failures.last_failure_at < $3 THEN 1 \
+                     failures = CASE WHEN COALESCE(sign_in_failures.blocked_until, sign_in_failures.last_failure_at) < $3 \
+                                     THEN 1 \
                                      ELSE sign_in_failures.failures + 1 END, \
                      last_failure_at = $2 \
                      RETURNING failures",
@@ -115,6 +117,16 @@ impl HrStore {
                 });
             }
         }
+        // Keys nobody has failed with for a day are dropped, a few at a time.
+        on_tx!(&mut tx, c => {
+            sqlx::query(
+                "DELETE FROM sign_in_failures WHERE throttle_key IN (SELECT throttle_key FROM sign_in_failures \
+                 WHERE last_failure_at < $1 AND (blocked_until IS NULL OR blocked_until < $1) LIMIT 100)",
+            )
+            .bind(now - Duration::days(1))
+            .execute(&mut *c)
+            .await?;
+        });
         audit::append(&mut tx, actor, now, action, entity, &actor.name, detail).await?;
         tx.commit().await
     }

@@ -4,7 +4,7 @@
 
 use crate::error::{StoreError, StoreResult};
 use crate::page::{Page, PageOf};
-use crate::sessions::{end_sessions_in, PrincipalKind};
+use crate::sessions::{end_acting_apps_sessions_in, end_sessions_in, PrincipalKind};
 use crate::{audit, on_read, on_tx, Actor, HrStore};
 use chrono::{DateTime, Utc};
 use hrbridge_domain::auth::SYSTEM_ADMINISTRATOR;
@@ -180,7 +180,10 @@ impl HrStore {
             None
         };
         let ended = match reason {
-            Some(reason) => end_sessions_in(&mut tx, now, PrincipalKind::User, username, None, reason).await?,
+            Some(reason) => {
+                end_acting_apps_sessions_in(&mut tx, now, username, reason).await?;
+                end_sessions_in(&mut tx, now, PrincipalKind::User, username, None, reason).await?
+            }
             None => 0,
         };
         let mut changed = serde_json::Map::new();

@@ -13,6 +13,29 @@ pub const MAX_USERNAME: usize = 64;
 /// The longest password checked; a longer one is refused without argon2.
 pub const MAX_PASSWORD: usize = 1024;
 
+/// Password checks (argon2id, about 19 MiB each) running at once in this process: a burst of
+/// sign-ins waits its turn instead of filling memory and the blocking pool.
+static PASSWORD_CHECKS: tokio::sync::Semaphore = tokio::sync::Semaphore::const_new(4);
+
+/// Checks `password` against `stored` (an unknown user's `None` takes as long), at most four at
+/// once per process, off the async threads.
+pub async fn verify_password(password: String, stored: Option<String>) -> AppResult<bool> {
+    let _turn = PASSWORD_CHECKS.acquire().await.map_err(|e| AppError::Internal(e.to_string()))?;
+    Ok(tokio::task::spawn_blocking(move || password::verify_password(&password, stored.as_deref())).await?)
+}
+
+/// The key a client address is throttled under: the address, or an IPv6 address's /64 (one
+/// subscriber's network, which hands out many addresses).
+pub fn address_key(address: &str) -> String {
+    match address.parse::<std::net::IpAddr>() {
+        Ok(std::net::IpAddr::V6(v6)) => {
+            let s = v6.segments();
+            format!("address:{:x}:{:x}:{:x}:{:x}::/64", s[0], s[1], s[2], s[3])
+        }
+        _ => format!("address:{address}"),
+    }
+}
+
 /// The longest client address kept (an IPv6 address with a zone fits).
 const MAX_ADDRESS: usize = 64;
 
@@ -28,8 +51,8 @@ pub fn client_address(app: &AppState, peer: Option<std::net::IpAddr>, forwarded_
     capped(&address, MAX_ADDRESS)
 }
 
-/// `text` cut to at most `max` characters, marked with '…' when cut: what an unauthenticated
-/// input may put in the audit log or a throttle key.
+/// `text` cut to its first `max` characters followed by '…' when it is longer: what an
+/// unauthenticated input may put in the audit log or a throttle key.
 pub fn capped(text: &str, max: usize) -> String {
     match text.char_indices().nth(max) {
         None => text.to_string(),
@@ -60,7 +83,7 @@ pub async fn sign_in(
     let name = capped(username, MAX_USERNAME);
     let keys = [
         ThrottleKey { key: format!("account:{name}"), allowance: app.settings.sign_in.account_allowance },
-        ThrottleKey { key: format!("address:{address}"), allowance: app.settings.sign_in.address_allowance },
+        ThrottleKey { key: address_key(address), allowance: app.settings.sign_in.address_allowance },
     ];
     if let Some(wait) = app.hr.sign_in_blocked(&keys).await? {
         return Err(throttled(wait));
@@ -69,9 +92,9 @@ pub async fn sign_in(
     let plausible = username.chars().count() <= MAX_USERNAME && password.len() <= MAX_PASSWORD;
     let credentials = if plausible { app.hr.credentials(username).await? } else { None };
     let stored = credentials.as_ref().map(|c| c.password_hash.clone());
-    let verified = plausible
-        && tokio::task::spawn_blocking(move || password::verify_password(&password, stored.as_deref())).await?;
-    let actor = Actor::user(name.clone());
+    let verified = plausible && verify_password(password, stored).await?;
+    // A name that is no account (perhaps a password typed in the wrong field) is not kept.
+    let actor = Actor::user(if credentials.is_some() { name.clone() } else { "unknown-user".into() });
     let user = match credentials {
         Some(user) if verified && user.enabled => user,
         _ => {
@@ -84,4 +107,17 @@ pub async fn sign_in(
     app.hr.clear_sign_in_failures(&keys[0].key).await?;
     app.hr.audit_sign_in(&actor, address).await?;
     super::sessions::open(app, PrincipalKind::User, &user.username, &user.role, client).await
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn ipv6_addresses_are_throttled_by_their_64() {
+        assert_eq!(address_key("127.0.0.1"), "address:127.0.0.1");
+        assert_eq!(address_key("2001:db8:1:2:aaaa::1"), address_key("2001:db8:1:2:bbbb::9"));
+        assert_ne!(address_key("2001:db8:1:2::1"), address_key("2001:db8:1:3::1"));
+        assert_eq!(address_key("unknown"), "address:unknown");
+    }
 }

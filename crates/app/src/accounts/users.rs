@@ -23,8 +23,8 @@ const MIN_PASSWORD_SCORE: u8 = 3;
 /// zxcvbn looks at this many characters at most (its matching grows faster than linearly).
 const SCORED_PREFIX: usize = 100;
 
-/// The password policy, for every password a person sets: 12 to 1,024 characters, and not easy to
-/// guess. "Easy to guess" is zxcvbn's (the `zxcvbn` crate, Dropbox's estimator: dictionaries of
+/// The password policy, for every password a person sets: at least 12 characters and at most
+/// 1,024 bytes, and not easy to guess. "Easy to guess" is zxcvbn's (the `zxcvbn` crate, Dropbox's estimator: dictionaries of
 /// common passwords, names and words, keyboard patterns, dates, repeats and sequences), with the
 /// username and the product's name as known words; a score under 3 of 4 is refused.
 pub fn check_password(errors: &mut ValidationErrors, field: &str, username: &str, password: &str) {
@@ -108,7 +108,10 @@ async fn live_user(app: &AppState, username: &str) -> AppResult<User> {
 /// nobody disables, demotes, deletes or resets someone above them.
 async fn within_reach(app: &AppState, caller: &Caller, user: &User) -> AppResult<()> {
     let Some(role) = app.role(&user.role).await? else {
-        return Ok(());
+        return Err(AppError::Internal(format!(
+            "user '{}' holds role '{}', which does not exist",
+            user.username, user.role
+        )));
     };
     let grantee = Grantee { entity: "user", key: &user.username };
     let bound = Bound::Caller(&caller.role);
@@ -150,9 +153,10 @@ pub async fn update_user_as(app: &AppState, caller: &Caller, username: &str, pat
         grants::role_bounded_by(app, &caller.actor(), Bound::Caller(&caller.role), grantee, granted).await?;
     }
     let changes = UserChanges { role: patch.role, enabled: patch.disabled.map(|d| !d), display_name, email };
-    let updated = app.hr.update_user(&caller.actor(), username, &changes).await?;
+    let updated = app.hr.update_user(&caller.actor(), username, &changes).await;
+    // Whatever the answer (the change may have committed), other processes look again.
     app.sessions.changed();
-    Ok(updated)
+    Ok(updated?)
 }
 
 /// Deletes a user for `caller` (delete on users): deactivated and anonymised for sign-in, its
@@ -161,9 +165,9 @@ pub async fn delete_user_as(app: &AppState, caller: &Caller, username: &str) -> 
     caller.require(Entity::User, Privilege::Delete)?;
     let user = live_user(app, username).await?;
     within_reach(app, caller, &user).await?;
-    app.hr.delete_user(&caller.actor(), username).await?;
+    let deleted = app.hr.delete_user(&caller.actor(), username).await;
     app.sessions.changed();
-    Ok(())
+    Ok(deleted?)
 }
 
 /// Gives a user a one-time password for `caller` (write on users): answered this once, their
@@ -175,8 +179,9 @@ pub async fn reset_password_as(app: &AppState, caller: &Caller, username: &str) 
     let one_time = password::random_secret(15);
     let plain = one_time.clone();
     let hash = tokio::task::spawn_blocking(move || password::hash_password(&plain)).await?;
-    app.hr.set_password(&caller.actor(), username, &hash, true, None).await?;
+    let reset = app.hr.set_password(&caller.actor(), username, &hash, true, None).await;
     app.sessions.changed();
+    reset?;
     Ok(one_time)
 }
 
@@ -203,14 +208,16 @@ pub async fn change_own_password(
     }
     let keys = [
         ThrottleKey { key: format!("account:{}", caller.name), allowance: app.settings.sign_in.account_allowance },
-        ThrottleKey { key: format!("address:{}", client.address), allowance: app.settings.sign_in.address_allowance },
+        ThrottleKey {
+            key: super::sign_in::address_key(&client.address),
+            allowance: app.settings.sign_in.address_allowance,
+        },
     ];
     if let Some(wait) = app.hr.sign_in_blocked(&keys).await? {
         return Err(super::throttled(wait));
     }
     let stored = app.hr.credentials(&caller.name).await?.map(|c| c.password_hash);
-    let verified = current.len() <= super::MAX_PASSWORD
-        && tokio::task::spawn_blocking(move || password::verify_password(&current, stored.as_deref())).await?;
+    let verified = current.len() <= super::MAX_PASSWORD && super::sign_in::verify_password(current, stored).await?;
     if !verified {
         let detail = serde_json::json!({ "address": client.address });
         let what = ("password-change-refused", "user");
@@ -218,8 +225,9 @@ pub async fn change_own_password(
         return Err(AppError::invalid("current_password", "is not your current password"));
     }
     let hash = tokio::task::spawn_blocking(move || password::hash_password(&new)).await?;
-    app.hr.set_password(&caller.actor(), &caller.name, &hash, false, caller.session.as_deref()).await?;
+    let changed = app.hr.set_password(&caller.actor(), &caller.name, &hash, false, caller.session.as_deref()).await;
     app.sessions.changed();
+    changed?;
     Ok(())
 }
 

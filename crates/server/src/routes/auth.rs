@@ -1,6 +1,6 @@
 //! Signing in and out: `POST /api/v1/auth/login` (a username and password for a bearer token
-//! naming a new session), `POST /auth/logout`, the caller's own sessions, and changing one's own
-//! password.
+//! naming a new session), `POST /api/v1/auth/logout`, the caller's own sessions, and changing
+//! one's own password.
 
 use crate::auth::{Caller, Client};
 use crate::error::ApiResult;

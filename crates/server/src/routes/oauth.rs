@@ -20,7 +20,7 @@ use hrbridge_app::accounts::{sessions, ClientInfo};
 use hrbridge_app::AppState;
 use hrbridge_store::sessions::PrincipalKind;
 use hrbridge_store::sign_in::ThrottleKey;
-use hrbridge_store::{password, Actor, ActorKind};
+use hrbridge_store::{Actor, ActorKind};
 use serde::{Deserialize, Serialize};
 use std::collections::HashMap;
 use utoipa::ToSchema;
@@ -250,7 +250,10 @@ async fn issue(
             key: format!("client:{}", hrbridge_app::accounts::capped(&client_id, MAX_CREDENTIAL)),
             allowance: app.settings.sign_in.account_allowance,
         },
-        ThrottleKey { key: format!("address:{address}"), allowance: app.settings.sign_in.address_allowance },
+        ThrottleKey {
+            key: hrbridge_app::accounts::sign_in::address_key(address),
+            allowance: app.settings.sign_in.address_allowance,
+        },
     ];
     if let Some(wait) = app.hr.sign_in_blocked(&keys).await? {
         let retry_after = match hrbridge_app::accounts::throttled(wait) {
@@ -268,9 +271,7 @@ async fn issue(
         // An unknown client id is checked against a dummy hash, so it takes as long.
         let stored = credentials.as_ref().map(|c| c.secret_hash.clone());
         let plain = secret.clone();
-        tokio::task::spawn_blocking(move || password::verify_password(&plain, stored.as_deref()))
-            .await
-            .map_err(|e| ApiError::Internal(e.to_string()))?
+        hrbridge_app::accounts::sign_in::verify_password(plain, stored).await?
     };
     let actor = Actor { name: client_id.clone(), kind: ActorKind::App, origin: hrbridge_domain::outbox::Origin::User };
     let credentials = match credentials {
@@ -297,6 +298,16 @@ async fn issue(
             "this application is disabled"
         };
         return Err(invalid_client(reason));
+    }
+    // The app's role must still be within its acting user's (who may have been given a narrower
+    // one since the app was registered).
+    let within = match (app.role(&credentials.role).await?, app.role(&credentials.user_role).await?) {
+        (Some(granted), Some(acting)) => acting.covers(&granted),
+        _ => false,
+    };
+    if !within {
+        app.hr.audit_app_token(&actor, &client_id, false).await?;
+        return Err(invalid_client("this application's role holds more than the role of the user it acts as"));
     }
     if !known {
         app.apps.remember_secret(&client_id, &credentials.secret_hash, &secret);

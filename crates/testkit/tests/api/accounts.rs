@@ -213,6 +213,22 @@ async fn app_tokens_end_when_the_app_is_disabled_or_rekeyed(app: TestApp) {
     bot.get("/scheduling/metadata/entities").await.is(OK);
     admin.patch("/admin/users/bot", json!({"disabled": true})).await.is(OK);
     bot.get("/scheduling/metadata/entities").await.is(UNAUTHORIZED);
+    // Giving the acting user a narrower role ends the app's tokens, and it gets no new one while
+    // its role holds more than the user's.
+    admin.create("/admin/users", json!({"username": "bot2", "password": PASSWORD, "role": "hr-manager"})).await;
+    let bot2_app = admin.create("/admin/apps", json!({"name": "Bot2", "user": "bot2"})).await;
+    let (bot2_id, bot2_secret) = (bot2_app["client_id"].as_str().unwrap(), bot2_app["client_secret"].as_str().unwrap());
+    let bot2 = Api { app: &app, token: app.app_token(bot2_id, bot2_secret).await };
+    bot2.get("/scheduling/metadata/entities").await.is(OK);
+    admin.patch("/admin/users/bot2", json!({"role": "read-only"})).await.is(OK);
+    bot2.get("/scheduling/metadata/entities").await.is(UNAUTHORIZED);
+    let form = [("grant_type", "client_credentials"), ("client_id", bot2_id), ("client_secret", bot2_secret)];
+    let refused = app.client.post(app.url("/oauth/token")).form(&form).send().await.unwrap();
+    assert_eq!(refused.status(), UNAUTHORIZED);
+    let body: Value = refused.json().await.unwrap();
+    assert!(body["error_description"].as_str().unwrap().contains("holds more than the role of the user"), "{body}");
+    // Nor may it be enabled or re-keyed while so.
+    admin.post(&format!("/admin/apps/{bot2_id}/rotate-secret"), json!({})).await.problem(FORBIDDEN, &["role"]);
     app.stop().await
 }
 
