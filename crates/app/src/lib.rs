@@ -14,6 +14,7 @@ pub mod caller;
 pub mod error;
 pub mod finder;
 pub mod grants;
+pub mod integration;
 pub mod json;
 pub mod rate_limit;
 pub mod session_cache;

@@ -5,12 +5,12 @@
 
 use super::{ListQuery, Paged};
 use crate::auth::Caller;
-use crate::error::{ApiError, ApiResult};
+use crate::error::ApiResult;
 use crate::json::{from_value, JsonBody};
 use axum::extract::{Path, Query, State};
 use axum::http::StatusCode;
 use axum::Json;
-use hrbridge_app::AppState;
+use hrbridge_app::{integration, AppState};
 use hrbridge_domain::auth::{Entity, Privilege};
 use hrbridge_store::sync::journal::{Conflict, Run, SyncErrorRow, SyncJob};
 use hrbridge_store::sync::state::TrackingRow;
@@ -79,18 +79,13 @@ async fn put_integration(
 ) -> ApiResult<Json<IntegrationStatus>> {
     caller.require(Entity::Integration, Privilege::Write)?;
     let body: Switch = from_value(body)?;
-    let status = app.engine.set_enabled(&caller.actor(), body.enabled).await?;
-    if body.enabled {
-        app.catch_up();
-    }
-    Ok(Json(status))
+    Ok(Json(integration::set_enabled_as(&app, &caller, body.enabled).await?))
 }
 
 /// Runs the missed-request sync now and answers with its run.
 #[utoipa::path(post, path = "/api/v1/integration/missed-request-sync", tag = "integration", responses((status = 200, body = Run)))]
 async fn missed_request_sync(State(app): State<AppState>, caller: Caller) -> ApiResult<Json<Run>> {
-    caller.require(Entity::Integration, Privilege::Write)?;
-    Ok(Json(app.engine.missed_request_sync().await?))
+    Ok(Json(integration::missed_request_sync_as(&app, &caller).await?.0))
 }
 
 #[utoipa::path(get, path = "/api/v1/integration/entities", tag = "integration", responses((status = 200, body = Vec<MappedEntity>)))]
@@ -130,10 +125,8 @@ async fn clear_tracking(
     caller: Caller,
     Path(entity): Path<String>,
 ) -> ApiResult<Json<Cleared>> {
-    caller.require(Entity::Integration, Privilege::Delete)?;
-    let map = app.engine.map(&entity)?;
-    let removed = app.hr.clear_tracking(&caller.actor(), map.name()).await?;
-    Ok(Json(Cleared { entity: map.name().to_string(), removed }))
+    let (entity, removed) = integration::clear_tracking_as(&app, &caller, &entity).await?;
+    Ok(Json(Cleared { entity, removed }))
 }
 
 /// Starts a full synchronisation of one entity in the background; follow it at
@@ -144,16 +137,7 @@ async fn sync_now(
     caller: Caller,
     Path(entity): Path<String>,
 ) -> ApiResult<(StatusCode, Json<JobStarted>)> {
-    caller.require(Entity::Integration, Privilege::Write)?;
-    app.engine.map(&entity)?;
-    if !app.hr.integration_enabled().await? {
-        return Err(ApiError::Conflict {
-            field: None,
-            message: "the integration is off: turn it on before syncing an entity".into(),
-        });
-    }
-    let id = app.ids.next_uuid().to_string();
-    let job = app.engine.start_sync_now(&caller.actor(), &entity, id).await?;
+    let job = integration::sync_now_as(&app, &caller, &entity).await?;
     Ok((StatusCode::ACCEPTED, Json(JobStarted { job_id: job.id })))
 }
 
@@ -192,11 +176,7 @@ async fn retry_error(
     caller: Caller,
     Path(id): Path<String>,
 ) -> ApiResult<Json<SyncErrorRow>> {
-    caller.require(Entity::Integration, Privilege::Write)?;
-    let id: i64 = id.parse().map_err(|_| ApiError::NotFound(format!("integration error '{id}' was not found")))?;
-    let row = app.hr.make_error_due(id).await?;
-    app.wake_sync();
-    Ok(Json(row))
+    Ok(Json(integration::retry_error_as(&app, &caller, &id).await?))
 }
 
 #[utoipa::path(get, path = "/api/v1/integration/maps", tag = "integration", responses((status = 200, body = Vec<MapStatus>)))]
@@ -216,15 +196,5 @@ async fn put_solution(
 ) -> ApiResult<Json<IntegrationStatus>> {
     caller.require(Entity::Integration, Privilege::Write)?;
     let body: Switch = from_value(body)?;
-    let status = app.engine.set_solution(&caller.actor(), body.enabled).await?;
-    if body.enabled && status.enabled {
-        for map in ["workers", "worker-skills", "worker-certificates"] {
-            if app.engine.map(map).is_ok() {
-                let id = app.ids.next_uuid().to_string();
-                app.engine.start_sync_now(&caller.actor(), map, id).await?;
-            }
-        }
-    }
-    app.finder.refresh(&app.scheduling).await?;
-    Ok(Json(status))
+    Ok(Json(integration::set_solution_as(&app, &caller, body.enabled).await?))
 }

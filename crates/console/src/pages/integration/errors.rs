@@ -11,7 +11,7 @@ use axum::extract::{Path, Query, State};
 use axum::response::Response;
 use axum::routing::{get, post};
 use axum::Router;
-use hrbridge_app::AppError;
+use hrbridge_app::integration;
 use hrbridge_app::AppState;
 use hrbridge_domain::auth::{Entity, Privilege};
 use hrbridge_store::Page;
@@ -90,10 +90,7 @@ async fn retry(
     Path(id): Path<String>,
     Posted { viewer, .. }: Posted,
 ) -> ConsoleResult<Response> {
-    viewer.require(Entity::Integration, Privilege::Write)?;
-    let id: i64 = id.parse().map_err(|_| AppError::NotFound(format!("integration error '{id}' was not found")))?;
-    let row = app.hr.make_error_due(id).await?;
-    app.wake_sync();
+    let row = integration::retry_error_as(&app, &viewer.caller, &id).await?;
     let message = format!("The change to {} {} is being tried again now.", row.map_name, row.entity_key);
     Ok(redirect_with("/integration/errors", &message))
 }

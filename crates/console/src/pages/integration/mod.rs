@@ -18,7 +18,7 @@ use axum::extract::State;
 use axum::response::Response;
 use axum::routing::{get, post};
 use axum::Router;
-use hrbridge_app::AppState;
+use hrbridge_app::{integration, AppState};
 use hrbridge_domain::auth::{Entity, Privilege};
 use hrbridge_sync::{Backlog, IntegrationStatus, MapStatus};
 use maud::{html, Markup};
@@ -247,11 +247,9 @@ fn entity_table(maps: &[MapStatus]) -> Markup {
 
 /// Turns the integration on (and starts the missed-request sync at once) or off.
 async fn switch(State(app): State<AppState>, Posted { viewer, form }: Posted) -> ConsoleResult<Response> {
-    viewer.require(Entity::Integration, Privilege::Write)?;
     let enabled = form.checked("enabled");
-    app.engine.set_enabled(&viewer.caller.actor(), enabled).await?;
+    integration::set_enabled_as(&app, &viewer.caller, enabled).await?;
     let message = if enabled {
-        app.catch_up();
         "The integration is on: the missed-request sync is bringing both sides up to date."
     } else {
         "The integration is off: both sides keep their changes until it is turned on again."
@@ -261,19 +259,8 @@ async fn switch(State(app): State<AppState>, Posted { viewer, form }: Posted) ->
 
 /// The solution switch, as `PUT /integration/solutions/hr-resource-scheduling` does it.
 async fn solution(State(app): State<AppState>, Posted { viewer, form }: Posted) -> ConsoleResult<Response> {
-    viewer.require(Entity::Integration, Privilege::Write)?;
     let enabled = form.checked("enabled");
-    let actor = viewer.caller.actor();
-    let status = app.engine.set_solution(&actor, enabled).await?;
-    if enabled && status.enabled {
-        for map in ["workers", "worker-skills", "worker-certificates"] {
-            if app.engine.map(map).is_ok() {
-                let id = app.ids.next_uuid().to_string();
-                app.engine.start_sync_now(&actor, map, id).await?;
-            }
-        }
-    }
-    app.finder.refresh(&app.scheduling).await?;
+    integration::set_solution_as(&app, &viewer.caller, enabled).await?;
     let message = if enabled {
         "The HR to resource scheduling solution is on: resources are linked to their workers again."
     } else {
@@ -283,11 +270,10 @@ async fn solution(State(app): State<AppState>, Posted { viewer, form }: Posted) 
 }
 
 async fn missed_request_sync(State(app): State<AppState>, Posted { viewer, .. }: Posted) -> ConsoleResult<Response> {
-    viewer.require(Entity::Integration, Privilege::Write)?;
-    if !app.hr.integration_enabled().await? {
+    let (run, enabled) = integration::missed_request_sync_as(&app, &viewer.caller).await?;
+    if !enabled {
         return Ok(redirect_with("/integration", "The integration is off: the missed-request sync did nothing."));
     }
-    let run = app.engine.missed_request_sync().await?;
     let message = format!(
         "The missed-request sync ran: {} applied, {} conflicts, {} errors.",
         records(run.applied),

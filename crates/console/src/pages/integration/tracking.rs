@@ -2,6 +2,7 @@
 //! and whether it was deleted from scheduling), with "Clear tracking information" and "Sync now".
 
 use super::{map_state, on_off, records, short_when, tabs, unbroken};
+use crate::choices::capitalised;
 use crate::error::ConsoleResult;
 use crate::layout::{csrf, page_with_status, redirect_with};
 use crate::session::{Posted, Viewer};
@@ -12,7 +13,7 @@ use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
 use axum::routing::{get, post};
 use axum::Router;
-use hrbridge_app::AppState;
+use hrbridge_app::{integration, AppError, AppState};
 use hrbridge_domain::auth::{Entity, Privilege};
 use hrbridge_store::Page;
 use maud::html;
@@ -127,9 +128,7 @@ async fn clear_tracking(
     Path(map): Path<String>,
     Posted { viewer, .. }: Posted,
 ) -> ConsoleResult<Response> {
-    viewer.require(Entity::Integration, Privilege::Delete)?;
-    let name = app.engine.map(&map)?.name().to_string();
-    let removed = app.hr.clear_tracking(&viewer.caller.actor(), &name).await?;
+    let (name, removed) = integration::clear_tracking_as(&app, &viewer.caller, &map).await?;
     let message = format!("Tracking information of {name} cleared: {} no longer linked.", records(removed as i64));
     Ok(redirect_with(&format!("/integration/entities/{name}"), &message))
 }
@@ -141,13 +140,12 @@ async fn sync_now(
     Path(map): Path<String>,
     Posted { viewer, .. }: Posted,
 ) -> ConsoleResult<Response> {
-    viewer.require(Entity::Integration, Privilege::Write)?;
-    let name = app.engine.map(&map)?.name().to_string();
-    if !app.hr.integration_enabled().await? {
-        let reason = "The integration is off: turn it on before syncing an entity.".to_string();
-        return grid_page(&app, &viewer, &name, None, Some(reason)).await;
+    match integration::sync_now_as(&app, &viewer.caller, &map).await {
+        Ok(job) => Ok(Redirect::to(&format!("/integration/jobs/{}", job.id)).into_response()),
+        Err(AppError::Conflict { message, .. }) => {
+            let name = app.engine.map(&map)?.name().to_string();
+            grid_page(&app, &viewer, &name, None, Some(capitalised(&message) + ".")).await
+        }
+        Err(other) => Err(other.into()),
     }
-    let id = app.ids.next_uuid().to_string();
-    let job = app.engine.start_sync_now(&viewer.caller.actor(), &name, id).await?;
-    Ok(Redirect::to(&format!("/integration/jobs/{}", job.id)).into_response())
 }
