@@ -110,6 +110,11 @@ pub struct Caller {
     pub session: Option<String>,
     /// After an administrator's reset: nothing is allowed but setting a new password.
     pub must_change_password: bool,
+    /// The person signs in with a second factor (TOTP).
+    pub has_totp: bool,
+    /// The setting requires a second factor of this person, who has none yet: nothing is
+    /// allowed but enrolling.
+    pub must_enrol_totp: bool,
 }
 
 /// What a caller whose session has ended is told.
@@ -140,6 +145,9 @@ impl Caller {
         if self.must_change_password {
             return Err(AppError::PasswordChangeRequired);
         }
+        if self.must_enrol_totp {
+            return Err(AppError::TotpEnrolmentRequired);
+        }
         if self.role.allows(entity, privilege) {
             Ok(())
         } else {
@@ -157,7 +165,15 @@ impl Caller {
             .role(SYSTEM_ADMINISTRATOR)
             .await?
             .ok_or_else(|| AppError::Internal("the shipped roles are missing".into()))?;
-        Ok(Caller { name: "cli".into(), kind: ActorKind::System, role, session: None, must_change_password: false })
+        Ok(Caller {
+            name: "cli".into(),
+            kind: ActorKind::System,
+            role,
+            session: None,
+            must_change_password: false,
+            has_totp: false,
+            must_enrol_totp: false,
+        })
     }
 
     /// The caller a signed token names: 401 when the token is not valid or has expired, or its
@@ -211,12 +227,16 @@ impl Caller {
             .await?
             .ok_or_else(|| AppError::Unauthorized("the account's role no longer exists; sign in again".into()))?;
         let actor_kind = if kind == PrincipalKind::App { ActorKind::App } else { ActorKind::User };
+        let must_enrol_totp =
+            kind == PrincipalKind::User && !session.has_totp && crate::accounts::totp::required_of(app, &role.name);
         Ok(Caller {
             name: claims.sub,
             kind: actor_kind,
             role,
             session: Some(claims.sid),
             must_change_password: session.must_change_password,
+            has_totp: session.has_totp,
+            must_enrol_totp,
         })
     }
 }

@@ -15,6 +15,10 @@ pub enum AppError {
     /// The caller's password was reset: nothing is allowed until they set a new one.
     #[error("set a new password first (POST /api/v1/auth/password, or the console's account page)")]
     PasswordChangeRequired,
+    /// A second factor is required of the caller, who has none yet: nothing is allowed until
+    /// they enrol.
+    #[error("set up two-factor sign-in first (POST /api/v1/auth/totp, or the console's account page)")]
+    TotpEnrolmentRequired,
     /// A grant (to a user, role or app) of privileges the caller does not hold; `field` is the
     /// part of the request that asked for them.
     #[error("{message}")]

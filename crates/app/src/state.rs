@@ -41,6 +41,9 @@ pub struct AppSettings {
     pub token_ttl_seconds: i64,
     /// A person's session unused for this long ends (0: never); apps' tokens have no idle limit.
     pub session_idle_seconds: i64,
+    /// System administrators must sign in with a second factor (TOTP): until they enrol they may
+    /// do nothing but enrol.
+    pub require_totp_for_administrators: bool,
     pub personnel_number_prefix: String,
     pub personnel_number_width: i64,
     /// The largest bulk-import body accepted over HTTP.
@@ -66,6 +69,7 @@ impl AppSettings {
             scheduling: StoreLocation::Sqlite(data_dir),
             token_ttl_seconds: 3600,
             session_idle_seconds: 1800,
+            require_totp_for_administrators: false,
             personnel_number_prefix: String::new(),
             personnel_number_width: 6,
             max_import_bytes: 1 << 30,

@@ -40,6 +40,8 @@ pub struct Config {
     pub token_ttl_seconds: i64,
     /// A person's session unused this long ends (0: never).
     pub session_idle_seconds: i64,
+    /// System administrators must sign in with a second factor (TOTP).
+    pub require_totp_for_administrators: bool,
     pub personnel_number_prefix: String,
     pub personnel_number_width: i64,
     pub max_import_bytes: u64,
@@ -72,6 +74,7 @@ impl Default for Config {
             admin_password: None,
             token_ttl_seconds: 3600,
             session_idle_seconds: 1800,
+            require_totp_for_administrators: false,
             personnel_number_prefix: String::new(),
             personnel_number_width: 6,
             max_import_bytes: 1 << 30,
@@ -99,6 +102,7 @@ impl fmt::Debug for Config {
             .field("admin_password", &self.admin_password)
             .field("token_ttl_seconds", &self.token_ttl_seconds)
             .field("session_idle_seconds", &self.session_idle_seconds)
+            .field("require_totp_for_administrators", &self.require_totp_for_administrators)
             .field("personnel_number_prefix", &self.personnel_number_prefix)
             .field("personnel_number_width", &self.personnel_number_width)
             .field("max_import_bytes", &self.max_import_bytes)
@@ -159,6 +163,7 @@ impl Config {
         }
         settings.token_ttl_seconds = self.token_ttl_seconds;
         settings.session_idle_seconds = self.session_idle_seconds.max(0);
+        settings.require_totp_for_administrators = self.require_totp_for_administrators;
         settings.personnel_number_prefix = self.personnel_number_prefix.clone();
         settings.personnel_number_width = self.personnel_number_width;
         settings.max_import_bytes = self.max_import_bytes;

@@ -18,6 +18,8 @@ pub enum ConsoleError {
     Csrf,
     /// The viewer's password was reset: only their account page, to set a new one.
     MustChangePassword,
+    /// A second factor is required of the viewer, who has none: only their account page.
+    MustEnrolTotp,
     Api(AppError),
 }
 
@@ -73,9 +75,13 @@ impl IntoResponse for ConsoleError {
                 }
                 response
             }
-            ConsoleError::MustChangePassword => {
+            ConsoleError::MustChangePassword | ConsoleError::MustEnrolTotp => {
                 let mut response = Redirect::to("/account").into_response();
-                let message = "Your password was reset: set a new one to go on.";
+                let message = if matches!(self, ConsoleError::MustChangePassword) {
+                    "Your password was reset: set a new one to go on."
+                } else {
+                    "Two-factor sign-in is required of administrators here: set it up to go on."
+                };
                 if let Ok(value) = crate::session::flash_cookie(message).parse() {
                     response.headers_mut().append(header::SET_COOKIE, value);
                 }
@@ -90,9 +96,10 @@ impl IntoResponse for ConsoleError {
             ConsoleError::Api(error) => {
                 let (status, title) = match &error {
                     AppError::Unauthorized(_) => (StatusCode::UNAUTHORIZED, "Not signed in"),
-                    AppError::Forbidden { .. } | AppError::GrantRefused { .. } | AppError::PasswordChangeRequired => {
-                        (StatusCode::FORBIDDEN, "Not allowed")
-                    }
+                    AppError::Forbidden { .. }
+                    | AppError::GrantRefused { .. }
+                    | AppError::PasswordChangeRequired
+                    | AppError::TotpEnrolmentRequired => (StatusCode::FORBIDDEN, "Not allowed"),
                     AppError::TooManyRequests { .. } => (StatusCode::TOO_MANY_REQUESTS, "Too many attempts"),
                     AppError::NotFound(_) => (StatusCode::NOT_FOUND, "Not found"),
                     AppError::Conflict { .. } => (StatusCode::CONFLICT, "That cannot be done now"),

@@ -112,6 +112,9 @@ impl FromRequestParts<AppState> for Viewer {
         if caller.must_change_password && !own_account && parts.uri.path() != "/sign-out" {
             return Err(ConsoleError::MustChangePassword);
         }
+        if caller.must_enrol_totp && !own_account && parts.uri.path() != "/sign-out" {
+            return Err(ConsoleError::MustEnrolTotp);
+        }
         let flash = cookie(parts, FLASH_COOKIE)
             .and_then(|v| URL_SAFE_NO_PAD.decode(v).ok())
             .and_then(|b| String::from_utf8(b).ok())

@@ -19,6 +19,9 @@ pub enum ApiError {
     /// The caller's password was reset: nothing is allowed until they set a new one.
     #[error("set a new password first (POST /api/v1/auth/password, or the console's account page)")]
     PasswordChangeRequired,
+    /// A second factor is required of the caller, who has none yet.
+    #[error("set up two-factor sign-in first (POST /api/v1/auth/totp, or the console's account page)")]
+    TotpEnrolmentRequired,
     /// A grant (to a user, role or app) of privileges the caller does not hold; `field` is the
     /// part of the request that asked for them.
     #[error("{message}")]
@@ -70,6 +73,9 @@ impl ApiError {
             ApiError::GrantRefused { .. } => (StatusCode::FORBIDDEN, "grant-refused", "Not allowed to grant"),
             ApiError::PasswordChangeRequired => {
                 (StatusCode::FORBIDDEN, "password-change-required", "A new password is needed")
+            }
+            ApiError::TotpEnrolmentRequired => {
+                (StatusCode::FORBIDDEN, "totp-enrolment-required", "Two-factor sign-in is needed")
             }
             ApiError::TooManyRequests { .. } => {
                 (StatusCode::TOO_MANY_REQUESTS, "too-many-requests", "Too many requests")
@@ -155,6 +161,7 @@ impl From<AppError> for ApiError {
             AppError::Forbidden { entity, privilege } => ApiError::Forbidden { entity, privilege },
             AppError::GrantRefused { field, message } => ApiError::GrantRefused { field, message },
             AppError::PasswordChangeRequired => ApiError::PasswordChangeRequired,
+            AppError::TotpEnrolmentRequired => ApiError::TotpEnrolmentRequired,
             AppError::TooManyRequests { retry_after, message } => ApiError::TooManyRequests { retry_after, message },
             AppError::NotFound(message) => ApiError::NotFound(message),
             AppError::Conflict { field, message } => ApiError::Conflict { field, message },

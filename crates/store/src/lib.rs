@@ -19,6 +19,7 @@ pub mod sessions;
 pub mod settings;
 pub mod sign_in;
 pub mod sync;
+pub mod totp;
 pub mod users;
 pub mod webhooks;
 

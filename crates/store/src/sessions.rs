@@ -51,6 +51,8 @@ pub struct SessionCheck {
     /// The user (and, for an app, the app and its acting user) is enabled and not deleted.
     pub enabled: bool,
     pub must_change_password: bool,
+    /// The user signs in with a second factor (TOTP).
+    pub has_totp: bool,
 }
 
 /// A session as its owner sees it in a list.
@@ -83,7 +85,8 @@ const CHECK_SQL: &str = "SELECT s.principal_kind, s.principal, s.expires_at, s.l
        COALESCE(u.role, a.role, '') AS role, \
        COALESCE(CASE WHEN s.principal_kind = 'user' THEN u.enabled AND u.deleted_at IS NULL \
                      ELSE a.enabled AND au.enabled AND au.deleted_at IS NULL END, FALSE) AS enabled, \
-       COALESCE(u.must_change_password, FALSE) AS must_change_password \
+       COALESCE(u.must_change_password, FALSE) AS must_change_password, \
+       u.totp_secret IS NOT NULL AS has_totp \
      FROM sessions s \
      LEFT JOIN users u ON s.principal_kind = 'user' AND u.username = s.principal \
      LEFT JOIN apps a ON s.principal_kind = 'app' AND a.client_id = s.principal \

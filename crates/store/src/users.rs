@@ -40,6 +40,8 @@ pub struct Credentials {
     /// Enabled and not deleted.
     pub enabled: bool,
     pub must_change_password: bool,
+    /// The TOTP secret (base32) when two-factor sign-in is on.
+    pub totp_secret: Option<String>,
 }
 
 /// What an administrator changes on a user; `None` leaves a field as it is.
@@ -106,7 +108,7 @@ impl HrStore {
         Ok(on_read!(&self.db, c => {
             sqlx::query_as(
                 "SELECT username, password_hash, role, enabled AND deleted_at IS NULL AS enabled, \
-                 must_change_password FROM users WHERE username = $1",
+                 must_change_password, totp_secret FROM users WHERE username = $1",
             )
             .bind(username)
             .fetch_optional(&mut *c)

@@ -197,7 +197,14 @@ impl TestApp {
     /// Another process's worth of state and server on the same databases, clock and id counter,
     /// beside this one (no workers): for what must hold "on every process".
     pub async fn second_process(&self) -> SecondProcess {
-        let state = AppState::open(self.settings.clone(), self.clock.clone(), self.ids.clone()).await.expect("open");
+        self.second_process_with(|_| {}).await
+    }
+
+    /// [`TestApp::second_process`] with its settings changed by `change`.
+    pub async fn second_process_with(&self, change: impl FnOnce(&mut AppSettings)) -> SecondProcess {
+        let mut settings = self.settings.clone();
+        change(&mut settings);
+        let state = AppState::open(settings, self.clock.clone(), self.ids.clone()).await.expect("open");
         let (base_url, server) = serve(&state).await;
         SecondProcess { base_url, state, server }
     }

@@ -3,6 +3,7 @@
 pub mod roles;
 pub mod sessions;
 pub mod sign_in;
+pub mod totp;
 pub mod users;
 
 pub use roles::{check_role_name, create_role_as};

@@ -72,11 +72,13 @@ pub fn throttled(wait: chrono::Duration) -> AppError {
 /// Checks a user's password, opens a session for them and signs its token; answers the token
 /// and its lifetime in seconds. The API's login and the web console's sign-in both come here,
 /// and both are audited. `client` is where the request comes from, for the throttle, the audit
-/// log and the session. A user whose password was reset signs in only to set a new one.
+/// log and the session. A user whose password was reset signs in only to set a new one; one with
+/// two-factor sign-in also sends a code (`second_factor`).
 pub async fn sign_in(
     app: &AppState,
     username: &str,
     password: String,
+    second_factor: Option<&str>,
     client: &ClientInfo,
 ) -> AppResult<(String, i64)> {
     let address = client.address.as_str();
@@ -104,6 +106,7 @@ pub async fn sign_in(
             return Err(AppError::Unauthorized("wrong username or password".into()));
         }
     };
+    super::totp::second_factor(app, &user, second_factor, &keys, &actor, address).await?;
     app.hr.clear_sign_in_failures(&keys[0].key).await?;
     app.hr.audit_sign_in(&actor, address).await?;
     super::sessions::open(app, PrincipalKind::User, &user.username, &user.role, client).await

@@ -79,3 +79,37 @@ async fn administrators_lock_out_reset_and_people_keep_their_sessions() {
     assert!(with_cookie(&b.base, &laptop, "/workers").await.is_redirection(), "the old cookie is refused");
     lee.close().await;
 }
+
+#[tokio::test(flavor = "multi_thread")]
+async fn two_factor_sign_in_is_set_up_and_used_in_the_console() {
+    let Some(console) = Console::start().await else { return };
+    let b = &console.browser;
+    b.goto("/account").await;
+    b.press("section[aria-labelledby=totp]", "Set up two-factor sign-in").await;
+    b.wait_text("section[aria-labelledby=totp]", "Scan this code").await;
+    assert!(b.find("section[aria-labelledby=totp] svg").await.text().await.is_ok(), "a QR code is drawn");
+    let secret = b.text("#totp-secret").await.trim().to_string();
+    b.screenshot("totp-enrol").await;
+    let now = || std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).unwrap().as_secs();
+    let code = hrbridge_app::accounts::totp::code_at(&secret, now()).unwrap();
+    b.fill("#f-code", &code).await;
+    b.press("section[aria-labelledby=totp]", "Turn on").await;
+    b.wait_text(".flash", "Two-factor sign-in is on").await;
+    let codes = b.text("#recovery-codes").await;
+    assert_eq!(codes.lines().count(), 10, "{codes}");
+
+    // Signing in now takes the code.
+    b.press("header.top", "Sign out").await;
+    b.wait_text("main", "Sign in").await;
+    b.fill("#f-username", "admin").await;
+    b.fill("#f-password", crate::serve::PASSWORD).await;
+    b.press("main form", "Sign in").await;
+    b.wait_text("#sign-in-error", "two-factor code").await;
+    b.fill("#f-username", "admin").await;
+    b.fill("#f-password", crate::serve::PASSWORD).await;
+    b.fill("#f-totp_code", &hrbridge_app::accounts::totp::code_at(&secret, now()).unwrap()).await;
+    b.press("main form", "Sign in").await;
+    b.find("header.top .who").await;
+    b.goto("/account").await;
+    assert!(b.text("section[aria-labelledby=totp]").await.contains("On"));
+}

@@ -7,18 +7,33 @@ use crate::pages::sign_in::RequestClient;
 use crate::session::{Posted, Viewer};
 use crate::widgets::{action_button, when, FieldErrors, Input};
 use axum::extract::{Path, State};
+use axum::http::{header, HeaderValue};
 use axum::response::Response;
 use axum::routing::{get, post};
 use axum::Router;
+use hrbridge_app::accounts::totp::{self, Enrolment};
 use hrbridge_app::accounts::{self, sessions, MIN_PASSWORD_LENGTH};
 use hrbridge_app::AppState;
-use maud::html;
+use maud::{html, Markup, PreEscaped};
 
 pub fn routes() -> Router<AppState> {
     Router::new()
         .route("/account", get(show))
         .route("/account/password", post(change_password))
         .route("/account/sessions/{id}/end", post(end_session))
+        .route("/account/totp", post(begin_totp))
+        .route("/account/totp/confirm", post(confirm_totp))
+        .route("/account/totp/disable", post(disable_totp))
+}
+
+/// What the two-factor card shows besides its state: an enrolment under way, or the recovery
+/// codes just issued.
+#[derive(Default)]
+enum TotpStep {
+    #[default]
+    None,
+    Enrolling(Enrolment),
+    Issued(Vec<String>),
 }
 
 async fn show(State(app): State<AppState>, viewer: Viewer) -> ConsoleResult<Response> {
@@ -26,6 +41,64 @@ async fn show(State(app): State<AppState>, viewer: Viewer) -> ConsoleResult<Resp
 }
 
 async fn account_page(app: &AppState, viewer: &Viewer, errors: &FieldErrors) -> ConsoleResult<Response> {
+    account_page_with(app, viewer, errors, TotpStep::None).await
+}
+
+/// The two-factor card: its state, and the step under way.
+fn totp_card(viewer: &Viewer, step: &TotpStep, errors: &FieldErrors) -> ConsoleResult<Markup> {
+    let qr = match step {
+        TotpStep::Enrolling(enrolment) => Some(totp::qr_svg(&enrolment.otpauth_url)?),
+        _ => None,
+    };
+    Ok(html! {
+        section.card aria-labelledby="totp" {
+            h2 #totp { "Two-factor sign-in" }
+            @if viewer.caller.must_enrol_totp {
+                p.warning role="alert" { "Administrators here sign in with a second factor. Set it up to go on." }
+            }
+            @match step {
+                TotpStep::Issued(codes) => {
+                    p.warning role="alert" {
+                        strong { "Keep these recovery codes now: they are shown only this once." }
+                        " Each signs you in once if your authenticator app is lost."
+                    }
+                    ul #recovery-codes { @for code in codes { li { code { (code) } } } }
+                }
+                TotpStep::Enrolling(enrolment) => {
+                    p { "Scan this code with an authenticator app, or type the key in, then enter the code it shows." }
+                    figure.qr { (PreEscaped(qr.unwrap_or_default())) figcaption { "Key: " code #totp-secret { (enrolment.secret) } } }
+                    form method="post" action="/account/totp/confirm" {
+                        (csrf(viewer))
+                        (Input::new("Code from the app", "code", "").required().render(errors))
+                        div.actions { button type="submit" { "Turn on" } }
+                    }
+                }
+                TotpStep::None => {}
+            }
+            @if viewer.caller.has_totp || matches!(step, TotpStep::Issued(_)) {
+                p { span.badge.ok { "On" } " Signing in takes a code from your authenticator app." }
+                form method="post" action="/account/totp/disable" {
+                    (csrf(viewer))
+                    (Input::new("Current password", "current_password", "").kind("password").required().render(errors))
+                    div.actions { button.secondary type="submit" { "Turn off" } }
+                }
+            } @else if !matches!(step, TotpStep::Enrolling(_)) {
+                p { "Off. With it on, signing in also takes a code from an authenticator app." }
+                form method="post" action="/account/totp" {
+                    (csrf(viewer))
+                    div.actions { button type="submit" { "Set up two-factor sign-in" } }
+                }
+            }
+        }
+    })
+}
+
+async fn account_page_with(
+    app: &AppState,
+    viewer: &Viewer,
+    errors: &FieldErrors,
+    step: TotpStep,
+) -> ConsoleResult<Response> {
     let open = sessions::own_sessions(app, &viewer.caller).await?;
     let hint =
         format!("At least {MIN_PASSWORD_LENGTH} characters, not easy to guess: a phrase of unrelated words works.");
@@ -46,6 +119,7 @@ async fn account_page(app: &AppState, viewer: &Viewer, errors: &FieldErrors) -> 
             div.actions { button type="submit" { "Change password" } }
             p.muted { "Changing it signs you out everywhere else." }
         }
+        (totp_card(viewer, &step, errors)?)
         section.card aria-labelledby="sessions" {
             h2 #sessions { "Your sessions" }
             table {
@@ -73,7 +147,49 @@ async fn account_page(app: &AppState, viewer: &Viewer, errors: &FieldErrors) -> 
             }
         }
     };
-    Ok(page_with_status(errors.status(), viewer, "/account", "Your account", content))
+    let issued = matches!(step, TotpStep::Issued(_));
+    let mut response = page_with_status(errors.status(), viewer, "/account", "Your account", content);
+    if issued {
+        // A page with recovery codes is never kept by the browser or a proxy.
+        response.headers_mut().insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
+    }
+    Ok(response)
+}
+
+async fn begin_totp(State(app): State<AppState>, Posted { viewer, .. }: Posted) -> ConsoleResult<Response> {
+    let enrolment = totp::begin_enrolment(&app, &viewer.caller).await?;
+    account_page_with(&app, &viewer, &FieldErrors::none(), TotpStep::Enrolling(enrolment)).await
+}
+
+async fn confirm_totp(State(app): State<AppState>, Posted { viewer, form }: Posted) -> ConsoleResult<Response> {
+    match totp::confirm_enrolment(&app, &viewer.caller, form.text("code")).await {
+        Ok(codes) => {
+            let viewer = Viewer { flash: Some("Two-factor sign-in is on.".into()), ..viewer };
+            account_page_with(&app, &viewer, &FieldErrors::none(), TotpStep::Issued(codes.recovery_codes)).await
+        }
+        Err(error) => {
+            let errors = FieldErrors::from_api(error)?;
+            // The same secret stays pending: show it again with the error.
+            let pending = app.hr.totp_pending(&viewer.caller.name).await?;
+            let step = match pending {
+                Some(secret) => TotpStep::Enrolling(totp::enrolment_for(&viewer.caller.name, secret)),
+                None => TotpStep::None,
+            };
+            account_page_with(&app, &viewer, &errors, step).await
+        }
+    }
+}
+
+async fn disable_totp(
+    State(app): State<AppState>,
+    RequestClient(client): RequestClient,
+    Posted { viewer, form }: Posted,
+) -> ConsoleResult<Response> {
+    let current = form.0.iter().find(|(k, _)| k == "current_password").map(|(_, v)| v.clone()).unwrap_or_default();
+    match totp::disable(&app, &viewer.caller, &client, current).await {
+        Ok(()) => Ok(redirect_with("/account", "Two-factor sign-in is off.")),
+        Err(error) => account_page(&app, &viewer, &FieldErrors::from_api(error)?).await,
+    }
 }
 
 async fn change_password(

@@ -47,6 +47,12 @@ fn sign_in_form(next: &str, username: &str, problem: Option<&str>, flash: Option
                     label for="f-password" { "Password" }
                     input #f-password type="password" name="password" autocomplete="current-password" required;
                 }
+                div.field {
+                    label for="f-totp_code" { "Two-factor code" }
+                    input #f-totp_code type="text" name="totp_code" autocomplete="one-time-code"
+                        aria-describedby="f-totp_code-hint";
+                    p.hint #f-totp_code-hint { "Only if you set up two-factor sign-in: the code your authenticator app shows, or a recovery code." }
+                }
                 button type="submit" { "Sign in" }
             }
         },
@@ -88,7 +94,7 @@ async fn sign_in_submit(State(app): State<AppState>, request: Request) -> Consol
         return Ok(sign_in_form(&next, &shown, Some("The sign-in form had expired; please sign in again."), None));
     }
     let password = form.0.iter().find(|(k, _)| k == "password").map(|(_, v)| v.clone()).unwrap_or_default();
-    match sign_in(&app, &username, password, &client).await {
+    match sign_in(&app, &username, password, form.get("totp_code"), &client).await {
         Ok((token, ttl)) => {
             let mut response = Redirect::to(&next).into_response();
             append_cookie(&mut response, &session_cookie(&token, ttl, over_https(&parts)));

@@ -9,6 +9,7 @@ use axum::extract::{DefaultBodyLimit, Path, State};
 use axum::http::StatusCode;
 use axum::Json;
 use hrbridge_app::accounts::sessions::{self, OwnSession};
+use hrbridge_app::accounts::totp::{self, Enrolment, RecoveryCodes};
 use hrbridge_app::accounts::{self, sign_in};
 use hrbridge_app::AppState;
 use serde::{Deserialize, Serialize};
@@ -21,6 +22,9 @@ use utoipa_axum::routes;
 pub struct LoginRequest {
     pub username: String,
     pub password: String,
+    /// With two-factor sign-in on: the code the authenticator app shows, or a recovery code.
+    #[serde(default)]
+    pub totp_code: Option<String>,
 }
 
 #[derive(Serialize, Deserialize, ToSchema)]
@@ -42,7 +46,23 @@ pub fn router() -> OpenApiRouter<AppState> {
         .routes(routes!(list_sessions))
         .routes(routes!(end_session))
         .routes(routes!(change_password))
+        .routes(routes!(begin_totp))
+        .routes(routes!(confirm_totp))
+        .routes(routes!(disable_totp))
         .route_layer(DefaultBodyLimit::max(MAX_LOGIN_BODY))
+}
+
+#[derive(Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct TotpCode {
+    /// The six digits the authenticator app shows.
+    pub code: String,
+}
+
+#[derive(Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct CurrentPassword {
+    pub current_password: String,
 }
 
 #[derive(Deserialize, ToSchema)]
@@ -62,7 +82,8 @@ async fn login(
     Client(client): Client,
     JsonBody(body): JsonBody<LoginRequest>,
 ) -> ApiResult<Json<TokenResponse>> {
-    let (access_token, expires_in) = sign_in(&app, &body.username, body.password, &client).await?;
+    let code = body.totp_code.as_deref();
+    let (access_token, expires_in) = sign_in(&app, &body.username, body.password, code, &client).await?;
     Ok(Json(TokenResponse { access_token, token_type: "Bearer".into(), expires_in }))
 }
 
@@ -96,5 +117,36 @@ async fn change_password(
     JsonBody(body): JsonBody<PasswordChange>,
 ) -> ApiResult<StatusCode> {
     accounts::change_own_password(&app, &caller, &client, body.current_password, body.new_password).await?;
+    Ok(StatusCode::NO_CONTENT)
+}
+
+/// Starts enrolling in two-factor sign-in: a new secret and its `otpauth://` URL, for an
+/// authenticator app. Confirm with a code at `/auth/totp/confirm`.
+#[utoipa::path(post, path = "/api/v1/auth/totp", tag = "auth", responses((status = 200, body = Enrolment), (status = 401)))]
+async fn begin_totp(State(app): State<AppState>, caller: Caller) -> ApiResult<Json<Enrolment>> {
+    Ok(Json(totp::begin_enrolment(&app, &caller).await?))
+}
+
+/// Confirms enrolment with a code from the app: two-factor sign-in is on; the answer carries ten
+/// single-use recovery codes, shown this once.
+#[utoipa::path(post, path = "/api/v1/auth/totp/confirm", tag = "auth", request_body = TotpCode, responses((status = 200, body = RecoveryCodes), (status = 409), (status = 422)))]
+async fn confirm_totp(
+    State(app): State<AppState>,
+    caller: Caller,
+    JsonBody(body): JsonBody<TotpCode>,
+) -> ApiResult<Json<RecoveryCodes>> {
+    Ok(Json(totp::confirm_enrolment(&app, &caller, &body.code).await?))
+}
+
+/// Turns two-factor sign-in off, with the current password (refused while the setting requires
+/// it of the caller).
+#[utoipa::path(post, path = "/api/v1/auth/totp/disable", tag = "auth", request_body = CurrentPassword, responses((status = 204), (status = 409), (status = 422)))]
+async fn disable_totp(
+    State(app): State<AppState>,
+    caller: Caller,
+    Client(client): Client,
+    JsonBody(body): JsonBody<CurrentPassword>,
+) -> ApiResult<StatusCode> {
+    totp::disable(&app, &caller, &client, body.current_password).await?;
     Ok(StatusCode::NO_CONTENT)
 }

@@ -25,6 +25,7 @@ mod sign_in;
 mod sync_property;
 mod sync_relay_runs;
 mod sync_throughput;
+mod totp;
 mod webhooks;
 
 fn main() {
@@ -51,6 +52,7 @@ fn main() {
         sync_property::tests(),
         sync_relay_runs::tests(),
         sync_throughput::tests(),
+        totp::tests(),
         webhooks::tests(),
     ]
     .concat();
