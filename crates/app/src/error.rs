@@ -28,6 +28,9 @@ pub enum AppError {
     TooManyRequests { retry_after: u64, message: String },
     #[error("{0}")]
     NotFound(String),
+    /// The record changed since the version the caller based its change on (`If-Match`).
+    #[error("{0}")]
+    PreconditionFailed(String),
     #[error("{message}")]
     Conflict { field: Option<String>, message: String },
     #[error("{0}")]
@@ -56,6 +59,7 @@ impl From<StoreError> for AppError {
             StoreError::NotFound { .. } => AppError::NotFound(error.to_string()),
             StoreError::Conflict { field, message } => AppError::Conflict { field, message },
             StoreError::Invalid(errors) => AppError::Invalid(errors),
+            StoreError::Stale { .. } => AppError::PreconditionFailed(error.to_string()),
             other => AppError::Internal(other.to_string()),
         }
     }

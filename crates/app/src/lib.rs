@@ -22,6 +22,7 @@ pub mod state;
 pub mod sync_worker;
 pub mod webhook_worker;
 pub mod webhooks;
+pub mod workers;
 
 pub use caller::Caller;
 pub use error::{AppError, AppResult};

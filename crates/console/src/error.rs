@@ -102,6 +102,7 @@ impl IntoResponse for ConsoleError {
                     | AppError::TotpEnrolmentRequired => (StatusCode::FORBIDDEN, "Not allowed"),
                     AppError::TooManyRequests { .. } => (StatusCode::TOO_MANY_REQUESTS, "Too many attempts"),
                     AppError::NotFound(_) => (StatusCode::NOT_FOUND, "Not found"),
+                    AppError::PreconditionFailed(_) => (StatusCode::PRECONDITION_FAILED, "Changed since"),
                     AppError::Conflict { .. } => (StatusCode::CONFLICT, "That cannot be done now"),
                     AppError::Invalid(_) => (StatusCode::UNPROCESSABLE_ENTITY, "Some fields are not valid"),
                     AppError::BadRequest(_) => (StatusCode::BAD_REQUEST, "The request was not understood"),

@@ -35,6 +35,12 @@ impl FieldErrors {
             AppError::GrantRefused { field, message } => Ok(Self { refused: true, ..Self::one(&field, message) }),
             AppError::Conflict { field: Some(field), message } => Ok(Self::one(&field, message)),
             AppError::Conflict { field: None, message } | AppError::BadRequest(message) => Ok(Self::general(message)),
+            AppError::PreconditionFailed(_) => Ok(Self {
+                refused: false,
+                ..Self::general(
+                    "Someone else changed this record since you opened it. Reload the page to see their change, then make yours again.",
+                )
+            }),
             other => Err(other.into()),
         }
     }

@@ -31,6 +31,9 @@ pub enum ApiError {
     TooManyRequests { retry_after: u64, message: String },
     #[error("{0}")]
     NotFound(String),
+    /// The record changed since the version the caller based its change on (`If-Match`).
+    #[error("{0}")]
+    PreconditionFailed(String),
     #[error("{message}")]
     Conflict { field: Option<String>, message: String },
     #[error("{0}")]
@@ -81,6 +84,9 @@ impl ApiError {
                 (StatusCode::TOO_MANY_REQUESTS, "too-many-requests", "Too many requests")
             }
             ApiError::NotFound(_) => (StatusCode::NOT_FOUND, "not-found", "Not found"),
+            ApiError::PreconditionFailed(_) => {
+                (StatusCode::PRECONDITION_FAILED, "precondition-failed", "Changed since")
+            }
             ApiError::Conflict { .. } => (StatusCode::CONFLICT, "conflict", "Conflict"),
             ApiError::Invalid(_) => (StatusCode::UNPROCESSABLE_ENTITY, "validation", "Invalid input"),
             ApiError::BadRequest(_) => (StatusCode::BAD_REQUEST, "bad-request", "Bad request"),
@@ -97,6 +103,7 @@ impl From<StoreError> for ApiError {
     fn from(error: StoreError) -> Self {
         match error {
             StoreError::NotFound { .. } => ApiError::NotFound(error.to_string()),
+            StoreError::Stale { .. } => ApiError::PreconditionFailed(error.to_string()),
             StoreError::Conflict { field, message } => ApiError::Conflict { field, message },
             StoreError::Invalid(errors) => ApiError::Invalid(errors),
             other => ApiError::Internal(other.to_string()),
@@ -164,6 +171,7 @@ impl From<AppError> for ApiError {
             AppError::TotpEnrolmentRequired => ApiError::TotpEnrolmentRequired,
             AppError::TooManyRequests { retry_after, message } => ApiError::TooManyRequests { retry_after, message },
             AppError::NotFound(message) => ApiError::NotFound(message),
+            AppError::PreconditionFailed(message) => ApiError::PreconditionFailed(message),
             AppError::Conflict { field, message } => ApiError::Conflict { field, message },
             AppError::Invalid(errors) => ApiError::Invalid(errors),
             AppError::BadRequest(message) => ApiError::BadRequest(message),

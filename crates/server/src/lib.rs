@@ -3,6 +3,7 @@
 
 pub mod auth;
 pub mod error;
+pub mod etag;
 pub mod json;
 pub mod routes;
 

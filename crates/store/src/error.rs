@@ -12,6 +12,9 @@ pub enum StoreError {
     Conflict { field: Option<String>, message: String },
     #[error("invalid input: {0}")]
     Invalid(ValidationErrors),
+    /// The record changed since the version the write was based on.
+    #[error("{entity} '{key}' changed since version {expected}: it is at version {current} now")]
+    Stale { entity: &'static str, key: String, expected: i64, current: i64 },
     #[error("configuration: {0}")]
     Config(String),
     #[error("database: {0}")]

@@ -27,7 +27,7 @@ pub(crate) async fn apply(
             let mut merged = current.fields.clone();
             merged.extend(fields.clone());
             let input = worker_input(&merged)?;
-            hr.update_worker(actor, key, input).await.map(drop)
+            hr.update_worker(actor, key, input, None).await.map(drop)
         }
         (MapKind::Workers, HrAction::Recreate { fields }) => {
             let input = worker_input(fields)?;

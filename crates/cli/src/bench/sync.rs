@@ -268,7 +268,7 @@ async fn latency(app: &AppState, actor: &Actor, edits: usize) -> anyhow::Result<
         let input = input.parse()?;
         let (app, actor, committed) = (app.clone(), actor.clone(), committed.clone());
         in_flight.spawn(async move {
-            app.hr.update_worker(&actor, &number, input).await?;
+            app.hr.update_worker(&actor, &number, input, None).await?;
             committed.lock().expect("lock").insert(number, Instant::now());
             // As the API does after every write request.
             app.wake_sync();

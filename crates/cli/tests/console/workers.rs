@@ -108,3 +108,24 @@ async fn the_console_is_used_from_the_keyboard() {
     assert_eq!(focused_id(b).await, "f-q");
     console.browser.close().await;
 }
+
+#[tokio::test(flavor = "multi_thread")]
+async fn an_edit_made_meanwhile_is_not_overwritten() {
+    let Some(console) = Console::start().await else { return };
+    let (b, api) = (&console.browser, &console.api);
+    api.post(
+        "/hr/workers",
+        serde_json::json!({"personnel_number": "W1", "first_name": "Ada", "last_name": "Lovelace"}),
+    )
+    .await;
+    b.goto("/workers/W1/edit").await;
+    b.wait_text("main h1", "Edit worker W1").await;
+    // Someone else saves a phone number while the form is open.
+    api.call(reqwest::Method::PATCH, "/hr/workers/W1", Some(serde_json::json!({"phone": "+15550001111"}))).await;
+    b.fill("#f-email", "ada@example.com").await;
+    b.press("main form", "Save changes").await;
+    b.wait_text(".error-summary, main", "Someone else changed this record").await;
+    b.screenshot("worker-edit-conflict").await;
+    let worker = api.get("/hr/workers/W1").await;
+    assert_eq!((worker["phone"].as_str(), worker["email"].as_str()), (Some("+15550001111"), None), "{worker}");
+}

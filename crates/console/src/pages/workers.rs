@@ -135,6 +135,7 @@ fn form_of(worker: &Worker) -> Form {
         ("first_name".to_string(), worker.first_name.clone()),
         ("last_name".to_string(), worker.last_name.clone()),
         ("status".to_string(), worker.status.as_str().to_string()),
+        ("version".to_string(), worker.version.to_string()),
     ];
     let optional = [
         ("middle_name", worker.middle_name.clone()),
@@ -309,6 +310,8 @@ fn edit_page(viewer: &Viewer, number: &str, form: &Form, errors: &FieldErrors) -
     let content = html! {
         form.card method="post" action={ "/workers/" (number) "/edit" } {
             (csrf(viewer))
+            // The version this form shows: saving is refused if someone changed the worker since.
+            @if let Some(version) = form.get("version") { input type="hidden" name="version" value=(version); }
             (worker_fields(form, errors, false))
             div.actions { button type="submit" { "Save changes" } a href={ "/workers/" (number) } { "Cancel" } }
         }
@@ -330,7 +333,8 @@ async fn update(
     viewer.require(Entity::Worker, Privilege::Write)?;
     let updated = async {
         let input: WorkerInput = from_value(worker_input(&form, Some(&number)))?;
-        app.hr.update_worker(&viewer.caller.actor(), &number, input.parse()?).await.map_err(Into::into)
+        let shown = form.get("version").and_then(|v| v.parse::<i64>().ok());
+        app.hr.update_worker(&viewer.caller.actor(), &number, input.parse()?, shown).await.map_err(Into::into)
     };
     match updated.await {
         Ok(_) => Ok(redirect_with(&format!("/workers/{number}"), "Changes saved.")),

@@ -3,11 +3,13 @@
 use super::{ListQuery, Paged};
 use crate::auth::Caller;
 use crate::error::ApiResult;
-use crate::json::{from_value, patched, JsonBody};
+use crate::etag;
+use crate::json::{from_value, JsonBody};
 use axum::extract::{Path, Query, State};
-use axum::http::StatusCode;
+use axum::http::{HeaderMap, StatusCode};
+use axum::response::Response;
 use axum::Json;
-use hrbridge_app::AppState;
+use hrbridge_app::{workers, AppState};
 use hrbridge_domain::auth::{Entity, Privilege};
 use hrbridge_domain::hr::{
     Worker, WorkerCertificate, WorkerCertificateInput, WorkerInput, WorkerSkill, WorkerSkillInput,
@@ -46,26 +48,33 @@ async fn create_worker(
     Ok((StatusCode::CREATED, Json(app.hr.create_worker(&caller.actor(), input.parse()?).await?)))
 }
 
+/// A worker, with its version as the `ETag`.
 #[utoipa::path(get, path = "/api/v1/hr/workers/{personnel_number}", tag = "hr", responses((status = 200, body = Worker)))]
 async fn get_worker(
     State(app): State<AppState>,
     caller: Caller,
     Path(personnel_number): Path<String>,
-) -> ApiResult<Json<Worker>> {
+) -> ApiResult<Response> {
     caller.require(Entity::Worker, Privilege::Read)?;
-    Ok(Json(app.hr.worker(&personnel_number).await?))
+    let worker = app.hr.worker(&personnel_number).await?;
+    Ok(etag::tagged(worker.version, worker))
 }
 
-#[utoipa::path(patch, path = "/api/v1/hr/workers/{personnel_number}", tag = "hr", request_body = Object, responses((status = 200, body = Worker)))]
+/// Changes a worker with a JSON merge patch. A change someone else made meanwhile is never
+/// overwritten; with `If-Match` (the `ETag` the caller read) the patch is refused (412) if the
+/// worker has changed since.
+#[utoipa::path(patch, path = "/api/v1/hr/workers/{personnel_number}", tag = "hr", request_body = Object, params(("If-Match" = Option<String>, Header, description = "the ETag read")), responses((status = 200, body = Worker), (status = 412)))]
 async fn patch_worker(
     State(app): State<AppState>,
     caller: Caller,
     Path(personnel_number): Path<String>,
+    headers: HeaderMap,
     JsonBody(patch): JsonBody<serde_json::Value>,
-) -> ApiResult<Json<Worker>> {
+) -> ApiResult<Response> {
     caller.require(Entity::Worker, Privilege::Write)?;
-    let input: WorkerInput = patched(&app.hr.worker(&personnel_number).await?.to_input(), patch)?;
-    Ok(Json(app.hr.update_worker(&caller.actor(), &personnel_number, input.parse()?).await?))
+    let if_match = etag::if_match(&headers)?;
+    let worker = workers::patch_worker_as(&app, &caller, &personnel_number, patch, if_match).await?;
+    Ok(etag::tagged(worker.version, worker))
 }
 
 #[utoipa::path(delete, path = "/api/v1/hr/workers/{personnel_number}", tag = "hr", responses((status = 204)))]

@@ -214,17 +214,26 @@ impl HrStore {
         self.worker(&personnel_number).await
     }
 
-    pub async fn update_worker(&self, actor: &Actor, personnel_number: &str, input: NewWorker) -> StoreResult<Worker> {
+    /// Replaces a worker's fields. With `expected_version`, only if the worker is still at that
+    /// version (`Stale` otherwise, and nothing is written): a write based on what was read.
+    pub async fn update_worker(
+        &self,
+        actor: &Actor,
+        personnel_number: &str,
+        input: NewWorker,
+        expected_version: Option<i64>,
+    ) -> StoreResult<Worker> {
         if input.personnel_number.as_ref().is_some_and(|n| n.as_str() != personnel_number) {
             return Err(StoreError::invalid("personnel_number", "cannot be changed"));
         }
         let now = self.clock.now();
         let mut tx = self.db.begin().await?;
-        let (rec_id, version): (i64, i64) = on_tx!(&mut tx, c => {
+        let updated: Option<(i64, i64)> = on_tx!(&mut tx, c => {
             sqlx::query_as(
                 "UPDATE workers SET first_name = $2, middle_name = $3, last_name = $4, email = $5, phone = $6, \
                  employment_start = $7, employment_end = $8, status = $9, version = version + 1, modified_at = $10, \
-                 modified_by = $11 WHERE personnel_number = $1 RETURNING rec_id, version",
+                 modified_by = $11 WHERE personnel_number = $1 AND ($12 IS NULL OR version = $12) \
+                 RETURNING rec_id, version",
             )
             .bind(personnel_number)
             .bind(input.first_name.as_str())
@@ -237,10 +246,13 @@ impl HrStore {
             .bind(input.status.as_str())
             .bind(now)
             .bind(&actor.name)
+            .bind(expected_version)
             .fetch_optional(&mut *c)
             .await?
-        })
-        .ok_or_else(|| StoreError::not_found("worker", personnel_number))?;
+        });
+        let Some((rec_id, version)) = updated else {
+            return Err(stale_or_missing(&mut tx, expected_version, personnel_number).await);
+        };
         let detail = worker_detail(&input, personnel_number);
         record_write(
             &mut tx,
@@ -332,5 +344,25 @@ impl HrStore {
         )
         .await?;
         tx.commit().await
+    }
+}
+
+/// Why an update matched no worker: it is gone (404), or it moved past `expected` (stale).
+async fn stale_or_missing(tx: &mut crate::Tx, expected: Option<i64>, personnel_number: &str) -> StoreError {
+    let current: Result<Option<i64>, StoreError> = async {
+        Ok(on_tx!(tx, c => {
+            sqlx::query_scalar("SELECT version FROM workers WHERE personnel_number = $1")
+                .bind(personnel_number)
+                .fetch_optional(&mut *c)
+                .await?
+        }))
+    }
+    .await;
+    match (current, expected) {
+        (Ok(Some(current)), Some(expected)) => {
+            StoreError::Stale { entity: "worker", key: personnel_number.to_string(), expected, current }
+        }
+        (Ok(_), _) => StoreError::not_found("worker", personnel_number),
+        (Err(e), _) => e,
     }
 }

@@ -9,6 +9,7 @@ mod apps;
 mod ats;
 mod auth_and_roles;
 mod boundary;
+mod concurrency;
 mod console;
 mod grants;
 mod hr_catalog;
@@ -35,6 +36,7 @@ fn main() {
         apps::tests(),
         ats::tests(),
         boundary::tests(),
+        concurrency::tests(),
         auth_and_roles::tests(),
         console::tests(),
         grants::tests(),

@@ -181,7 +181,7 @@ async fn hr_edit(app: &TestApp, key: &str, field: Field, value: usize, what: &st
         Field::Status => input.status = Some(STATUSES[value % STATUSES.len()]),
     }
     let input = input.parse().expect("a valid worker");
-    done(app.state.hr.update_worker(&hr_clerk(), key, input).await, what);
+    done(app.state.hr.update_worker(&hr_clerk(), key, input, None).await, what);
 }
 
 async fn scheduling_edit(app: &TestApp, key: &str, field: Field, value: usize, what: &str) {
