@@ -33,7 +33,7 @@ pub fn client_of(app: &AppState, parts: &Parts) -> ClientInfo {
     let forwarded = parts.headers.get("x-forwarded-for").and_then(|v| v.to_str().ok());
     let peer = parts.extensions.get::<axum::extract::ConnectInfo<std::net::SocketAddr>>().map(|info| info.0.ip());
     let user_agent = parts.headers.get(header::USER_AGENT).and_then(|v| v.to_str().ok());
-    ClientInfo::new(hrbridge_app::accounts::client_address(app, peer, forwarded), user_agent)
+    ClientInfo::of_request(app, peer, forwarded, user_agent)
 }
 
 /// The signed-in caller of a request: extracting it answers 401 without a valid token.

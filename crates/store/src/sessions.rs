@@ -166,20 +166,6 @@ impl HrStore {
         Ok(ended > 0)
     }
 
-    /// Ends every open session of a principal but `except`; returns how many.
-    pub async fn end_sessions_of(
-        &self,
-        kind: PrincipalKind,
-        principal: &str,
-        except: Option<&str>,
-        reason: &str,
-    ) -> StoreResult<u64> {
-        let mut tx = self.db.begin().await?;
-        let ended = end_sessions_in(&mut tx, self.clock.now(), kind, principal, except, reason).await?;
-        tx.commit().await?;
-        Ok(ended)
-    }
-
     /// A principal's open sessions, newest first.
     pub async fn open_sessions_of(&self, kind: PrincipalKind, principal: &str) -> StoreResult<Vec<Session>> {
         let now = self.clock.now();

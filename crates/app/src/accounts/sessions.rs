@@ -22,8 +22,18 @@ pub struct ClientInfo {
 }
 
 impl ClientInfo {
-    pub fn new(address: String, user_agent: Option<&str>) -> Self {
-        Self { address, user_agent: super::capped(user_agent.unwrap_or(""), MAX_USER_AGENT) }
+    /// Where a request comes from, given what the front end read of it: the TCP peer, the
+    /// `X-Forwarded-For` header and the `User-Agent` header (see [`super::client_address`]).
+    pub fn of_request(
+        app: &AppState,
+        peer: Option<std::net::IpAddr>,
+        forwarded_for: Option<&str>,
+        user_agent: Option<&str>,
+    ) -> Self {
+        Self {
+            address: super::client_address(app, peer, forwarded_for),
+            user_agent: super::capped(user_agent.unwrap_or(""), MAX_USER_AGENT),
+        }
     }
 }
 

@@ -10,7 +10,7 @@ use axum::http::{header, HeaderValue, StatusCode};
 use axum::response::{IntoResponse, Redirect, Response};
 use axum::routing::{get, post};
 use axum::Router;
-use hrbridge_app::accounts::{capped, client_address, sessions, sign_in, ClientInfo, MAX_USERNAME};
+use hrbridge_app::accounts::{capped, sessions, sign_in, ClientInfo, MAX_USERNAME};
 use hrbridge_app::AppError;
 use hrbridge_app::AppState;
 use hrbridge_store::password::random_secret;
@@ -143,5 +143,5 @@ pub fn client_of(app: &AppState, parts: &axum::http::request::Parts) -> ClientIn
     let forwarded = parts.headers.get("x-forwarded-for").and_then(|v| v.to_str().ok());
     let peer = parts.extensions.get::<axum::extract::ConnectInfo<std::net::SocketAddr>>().map(|info| info.0.ip());
     let user_agent = parts.headers.get(header::USER_AGENT).and_then(|v| v.to_str().ok());
-    ClientInfo::new(client_address(app, peer, forwarded), user_agent)
+    ClientInfo::of_request(app, peer, forwarded, user_agent)
 }
