@@ -11,6 +11,7 @@ pub mod accounts;
 pub mod app_registry;
 pub mod apps;
 pub mod caller;
+pub mod concurrency;
 pub mod error;
 pub mod finder;
 pub mod grants;

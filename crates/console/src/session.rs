@@ -132,6 +132,10 @@ impl Form {
     pub fn get(&self, name: &str) -> Option<&str> {
         self.0.iter().find(|(k, _)| k == name).map(|(_, v)| v.trim()).filter(|v| !v.is_empty())
     }
+    /// The record version the form was filled from (its hidden `version` field), if any.
+    pub fn version(&self) -> Option<i64> {
+        self.get("version").and_then(|v| v.parse().ok())
+    }
     /// The field's value, trimmed, or "" when absent.
     pub fn text(&self, name: &str) -> &str {
         self.get(name).unwrap_or("")

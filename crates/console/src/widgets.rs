@@ -206,6 +206,32 @@ pub fn action_button(viewer: &crate::session::Viewer, action: &str, label: &str,
     }
 }
 
+/// [`action_button`] for a change to one version of a record (delete, remove): the version the
+/// page showed goes with it, and the change is refused if someone changed the record since.
+pub fn versioned_action_button(
+    viewer: &crate::session::Viewer,
+    action: &str,
+    label: &str,
+    confirm: Option<&str>,
+    version: i64,
+) -> Markup {
+    html! {
+        form.inline method="post" action=(action) data-confirm=[confirm] {
+            (crate::layout::csrf(viewer))
+            input type="hidden" name="version" value=(version);
+            button.secondary type="submit" { (label) }
+        }
+    }
+}
+
+/// The version an edit form shows, sent back with it: saving is refused if someone changed the
+/// record since.
+pub fn version_field(form: &crate::session::Form) -> Markup {
+    html! {
+        @if let Some(version) = form.version() { input type="hidden" name="version" value=(version); }
+    }
+}
+
 /// A date-time as people read it, in UTC.
 pub fn when(at: &chrono::DateTime<chrono::Utc>) -> String {
     at.format("%Y-%m-%d %H:%M UTC").to_string()

@@ -10,6 +10,8 @@ pub mod merge;
 pub mod outbox;
 pub mod scheduling;
 pub mod value;
+pub mod version;
 
 pub use clock::{Clock, IdGen, ManualClock, RecId, SequentialIds, SnowflakeIds, SystemClock};
 pub use error::{FieldError, ValidationErrors};
+pub use version::Versioned;

@@ -5,6 +5,7 @@ use crate::error::{ApiError, ApiResult};
 use axum::http::{header, HeaderMap, HeaderValue};
 use axum::response::{IntoResponse, Response};
 use axum::Json;
+use hrbridge_domain::Versioned;
 use serde::Serialize;
 
 /// A JSON answer with the record's version as its `ETag`.
@@ -14,6 +15,11 @@ pub fn tagged<T: Serialize>(version: i64, body: T) -> Response {
         response.headers_mut().insert(header::ETAG, value);
     }
     response
+}
+
+/// A record as JSON with its version as the `ETag`.
+pub fn record<T: Serialize + Versioned>(record: T) -> Response {
+    tagged(record.version(), record)
 }
 
 /// The version `If-Match` names: `None` without the header or with `*` (any version). A value

@@ -12,9 +12,10 @@ pub enum StoreError {
     Conflict { field: Option<String>, message: String },
     #[error("invalid input: {0}")]
     Invalid(ValidationErrors),
-    /// The record changed since the version the write was based on.
-    #[error("{entity} '{key}' changed since version {expected}: it is at version {current} now")]
-    Stale { entity: &'static str, key: String, expected: i64, current: i64 },
+    /// The record changed since the version the write was based on (`current`), or no longer
+    /// exists (`current` is `None`).
+    #[error("{}", stale_message(entity, key, *expected, *current))]
+    Stale { entity: &'static str, key: String, expected: i64, current: Option<i64> },
     #[error("configuration: {0}")]
     Config(String),
     #[error("database: {0}")]
@@ -33,9 +34,31 @@ impl StoreError {
     pub fn invalid(field: &str, message: impl Into<String>) -> Self {
         StoreError::Invalid(ValidationErrors::one(field, message))
     }
+    /// Refuses a write based on version `expected` of a record now at `current` (`None`: gone).
+    /// Nothing to refuse without an expected version, or when the versions agree.
+    pub fn unless_at(
+        entity: &'static str,
+        key: &str,
+        expected: Option<i64>,
+        current: Option<i64>,
+    ) -> Result<(), StoreError> {
+        match expected {
+            Some(expected) if current != Some(expected) => {
+                Err(StoreError::Stale { entity, key: key.to_string(), expected, current })
+            }
+            _ => Ok(()),
+        }
+    }
     /// True when the database refused a write because of a unique constraint.
     pub fn is_unique_violation(&self) -> bool {
         matches!(self, StoreError::Database(sqlx::Error::Database(e)) if e.is_unique_violation())
+    }
+}
+
+fn stale_message(entity: &str, key: &str, expected: i64, current: Option<i64>) -> String {
+    match current {
+        Some(current) => format!("{entity} '{key}' changed since version {expected}: it is at version {current} now"),
+        None => format!("{entity} '{key}' changed since version {expected}: it no longer exists"),
     }
 }
 

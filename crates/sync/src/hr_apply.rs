@@ -38,13 +38,13 @@ pub(crate) async fn apply(
             let level = fields.get("level_name").and_then(Value::as_str).map(str::to_string);
             let level = level.or_else(|| fields.get("level").map(|l| l.to_string())).unwrap_or_default();
             let input = WorkerSkillInput { level, level_date: date(fields, "level_date") };
-            hr.set_worker_skill(actor, number, code, input).await.map(drop)
+            hr.set_worker_skill(actor, number, code, input, None).await.map(drop)
         }
         (MapKind::WorkerCertificates, HrAction::Recreate { fields }) => {
             let (number, code) = key.split_once('/').unwrap_or((key, ""));
             let Some(issued_on) = date(fields, "issued_on") else { return Err("issued_on: missing".into()) };
             let input = WorkerCertificateInput { issued_on, expires_on: date(fields, "expires_on") };
-            hr.set_worker_certificate(actor, number, code, input).await.map(drop)
+            hr.set_worker_certificate(actor, number, code, input, None).await.map(drop)
         }
         (MapKind::Skills, HrAction::Recreate { fields }) => {
             let input: SkillInput = parse_input(fields, &["code", "name", "rating_model", "description"])?;

@@ -189,3 +189,36 @@ async fn the_catalog_is_built_and_taken_down_in_the_console() {
     }
     console.browser.close().await;
 }
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_catalog_change_made_meanwhile_is_not_overwritten_or_deleted() {
+    let Some(console) = Console::start().await else { return };
+    let (b, api) = (&console.browser, &console.api);
+    api.post("/hr/skill-types", json!({"code": "TECH", "name": "Technical"})).await;
+
+    // Someone else renames the skill type while its edit form is open: saving is refused.
+    b.goto("/skill-types/TECH/edit").await;
+    b.wait_text("main h1", "TECH").await;
+    api.call(reqwest::Method::PATCH, "/hr/skill-types/TECH", Some(json!({"name": "Engineering"}))).await;
+    b.fill("#f-description", "Tools and programming languages").await;
+    b.press("main form", "Save changes").await;
+    b.wait_text(".error-summary, main", "Someone else changed this record").await;
+    let stored = api.get("/hr/skill-types/TECH").await;
+    assert_eq!((stored["name"].as_str(), stored["description"].as_str()), (Some("Engineering"), Some("")), "{stored}");
+
+    // Someone else changes it while the list is shown: the list's delete is refused too.
+    b.goto("/skill-types").await;
+    b.wait_text("main table", "Engineering").await;
+    api.call(reqwest::Method::PATCH, "/hr/skill-types/TECH", Some(json!({"description": "Kept"}))).await;
+    b.press("form[action='/skill-types/TECH/delete']", "Delete").await;
+    b.confirm().await;
+    b.wait_text("main", "someone else changed it").await;
+    b.screenshot("skill-type-delete-conflict").await;
+    assert_eq!(api.get("/hr/skill-types/TECH").await["description"], "Kept");
+    // Shown again, it deletes.
+    b.goto("/skill-types").await;
+    b.press("form[action='/skill-types/TECH/delete']", "Delete").await;
+    b.confirm().await;
+    b.wait_text(".flash", "deleted").await;
+    console.browser.close().await;
+}

@@ -5,7 +5,7 @@ use crate::choices;
 use crate::error::ConsoleResult;
 use crate::layout::{csrf, page, page_with_status, redirect_with};
 use crate::session::{Form, Posted, Viewer};
-use crate::widgets::{action_button, next_link, select, FieldErrors, Input};
+use crate::widgets::{next_link, select, version_field, versioned_action_button, FieldErrors, Input};
 use axum::extract::{Path, Query, State};
 use axum::http::StatusCode;
 use axum::response::Response;
@@ -207,8 +207,8 @@ async fn worker_page(app: &AppState, viewer: &Viewer, number: &str, failed: Fail
         div.toolbar {
             @if viewer.can(Entity::Worker, Privilege::Write) { a.button href={ (base) "/edit" } { "Edit" } }
             @if viewer.can(Entity::Worker, Privilege::Delete) {
-                (action_button(viewer, &format!("{base}/delete"), "Delete worker",
-                    Some("Delete this worker? Their resource in scheduling is removed too.")))
+                (versioned_action_button(viewer, &format!("{base}/delete"), "Delete worker",
+                    Some("Delete this worker? Their resource in scheduling is removed too."), worker.version))
             }
         }
         section.card aria-labelledby="details" {
@@ -243,7 +243,7 @@ async fn worker_page(app: &AppState, viewer: &Viewer, number: &str, failed: Fail
                                 td.num { (s.factor) }
                                 td { (s.level_date) }
                                 @if can_skills {
-                                    td { (action_button(viewer, &format!("{base}/skills/{}/remove", s.skill), "Remove", Some("Remove this skill?"))) }
+                                    td { (versioned_action_button(viewer, &format!("{base}/skills/{}/remove", s.skill), "Remove", Some("Remove this skill?"), s.version)) }
                                 }
                             }
                         }
@@ -274,7 +274,7 @@ async fn worker_page(app: &AppState, viewer: &Viewer, number: &str, failed: Fail
                                 td { (c.expires_on.map(|d| d.to_string()).unwrap_or_else(|| "Does not expire".into())) }
                                 td { @if c.expired { span.badge.danger { "Expired" } } @else { span.badge.ok { "Valid" } } }
                                 @if can_certificates {
-                                    td { (action_button(viewer, &format!("{base}/certificates/{}/remove", c.certificate_type), "Remove", Some("Remove this certificate?"))) }
+                                    td { (versioned_action_button(viewer, &format!("{base}/certificates/{}/remove", c.certificate_type), "Remove", Some("Remove this certificate?"), c.version)) }
                                 }
                             }
                         }
@@ -311,7 +311,7 @@ fn edit_page(viewer: &Viewer, number: &str, form: &Form, errors: &FieldErrors) -
         form.card method="post" action={ "/workers/" (number) "/edit" } {
             (csrf(viewer))
             // The version this form shows: saving is refused if someone changed the worker since.
-            @if let Some(version) = form.get("version") { input type="hidden" name="version" value=(version); }
+            (version_field(form))
             (worker_fields(form, errors, false))
             div.actions { button type="submit" { "Save changes" } a href={ "/workers/" (number) } { "Cancel" } }
         }
@@ -333,8 +333,7 @@ async fn update(
     viewer.require(Entity::Worker, Privilege::Write)?;
     let updated = async {
         let input: WorkerInput = from_value(worker_input(&form, Some(&number)))?;
-        let shown = form.get("version").and_then(|v| v.parse::<i64>().ok());
-        app.hr.update_worker(&viewer.caller.actor(), &number, input.parse()?, shown).await.map_err(Into::into)
+        app.hr.update_worker(&viewer.caller.actor(), &number, input.parse()?, form.version()).await.map_err(Into::into)
     };
     match updated.await {
         Ok(_) => Ok(redirect_with(&format!("/workers/{number}"), "Changes saved.")),
@@ -345,10 +344,10 @@ async fn update(
 async fn delete(
     State(app): State<AppState>,
     Path(number): Path<String>,
-    Posted { viewer, .. }: Posted,
+    Posted { viewer, form }: Posted,
 ) -> ConsoleResult<Response> {
     viewer.require(Entity::Worker, Privilege::Delete)?;
-    app.hr.delete_worker(&viewer.caller.actor(), &number).await?;
+    app.hr.delete_worker(&viewer.caller.actor(), &number, form.version()).await?;
     Ok(redirect_with("/workers", &format!("Worker {number} deleted.")))
 }
 
@@ -364,7 +363,7 @@ async fn set_skill(
         };
         let input: WorkerSkillInput =
             from_value(json!({ "level": form.text("level"), "level_date": form.json("level_date") }))?;
-        app.hr.set_worker_skill(&viewer.caller.actor(), &number, skill, input).await.map_err(Into::into)
+        app.hr.set_worker_skill(&viewer.caller.actor(), &number, skill, input, None).await.map_err(Into::into)
     };
     match saved.await {
         Ok(s) => {
@@ -377,10 +376,10 @@ async fn set_skill(
 async fn remove_skill(
     State(app): State<AppState>,
     Path((number, code)): Path<(String, String)>,
-    Posted { viewer, .. }: Posted,
+    Posted { viewer, form }: Posted,
 ) -> ConsoleResult<Response> {
     viewer.require(Entity::WorkerSkill, Privilege::Delete)?;
-    app.hr.remove_worker_skill(&viewer.caller.actor(), &number, &code).await?;
+    app.hr.remove_worker_skill(&viewer.caller.actor(), &number, &code, form.version()).await?;
     Ok(redirect_with(&format!("/workers/{number}"), &format!("Skill {code} removed.")))
 }
 
@@ -396,7 +395,7 @@ async fn set_certificate(
         };
         let input: WorkerCertificateInput =
             from_value(json!({ "issued_on": form.json("issued_on"), "expires_on": form.json("expires_on") }))?;
-        app.hr.set_worker_certificate(&viewer.caller.actor(), &number, code, input).await.map_err(Into::into)
+        app.hr.set_worker_certificate(&viewer.caller.actor(), &number, code, input, None).await.map_err(Into::into)
     };
     match saved.await {
         Ok(c) => Ok(redirect_with(&format!("/workers/{number}"), &format!("Certificate {} saved.", c.name))),
@@ -409,9 +408,9 @@ async fn set_certificate(
 async fn remove_certificate(
     State(app): State<AppState>,
     Path((number, code)): Path<(String, String)>,
-    Posted { viewer, .. }: Posted,
+    Posted { viewer, form }: Posted,
 ) -> ConsoleResult<Response> {
     viewer.require(Entity::WorkerCertificate, Privilege::Delete)?;
-    app.hr.remove_worker_certificate(&viewer.caller.actor(), &number, &code).await?;
+    app.hr.remove_worker_certificate(&viewer.caller.actor(), &number, &code, form.version()).await?;
     Ok(redirect_with(&format!("/workers/{number}"), &format!("Certificate {code} removed.")))
 }

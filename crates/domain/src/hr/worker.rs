@@ -178,6 +178,8 @@ pub struct WorkerSkillInput {
 #[derive(Debug, Clone, Serialize, Deserialize, ToSchema, PartialEq)]
 pub struct WorkerSkill {
     pub skill: String,
+    /// Changes with every write: the `ETag`, and what `If-Match` names.
+    pub version: i64,
     pub skill_name: String,
     pub level: String,
     pub factor: i64,
@@ -208,6 +210,8 @@ impl WorkerCertificateInput {
 #[derive(Debug, Clone, Serialize, Deserialize, ToSchema, PartialEq)]
 pub struct WorkerCertificate {
     pub certificate_type: String,
+    /// Changes with every write: the `ETag`, and what `If-Match` names.
+    pub version: i64,
     pub name: String,
     pub issued_on: NaiveDate,
     pub expires_on: Option<NaiveDate>,

@@ -194,6 +194,8 @@ impl BookableResource {
 pub struct ResourceCharacteristic {
     /// The characteristic's name.
     pub characteristic: String,
+    /// Changes with every write: the `ETag`, and what `If-Match` names.
+    pub version: i64,
     pub characteristic_type: CharacteristicType,
     /// The numeric value of the rating, if rated.
     pub rating: Option<i64>,

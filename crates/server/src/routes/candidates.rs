@@ -3,9 +3,11 @@
 use super::{ListQuery, Paged};
 use crate::auth::Caller;
 use crate::error::{ApiError, ApiResult};
+use crate::etag;
 use crate::json::{from_value, JsonBody};
 use axum::extract::{Path, Query, State};
 use axum::http::StatusCode;
+use axum::response::Response;
 use axum::Json;
 use hrbridge_app::AppState;
 use hrbridge_domain::auth::{Entity, Privilege};
@@ -63,17 +65,13 @@ async fn list_candidates(
 }
 
 #[utoipa::path(get, path = "/api/v1/hr/candidates/{id}", tag = "hr", responses((status = 200, body = Candidate)))]
-async fn get_candidate(
-    State(app): State<AppState>,
-    caller: Caller,
-    Path(id): Path<String>,
-) -> ApiResult<Json<Candidate>> {
+async fn get_candidate(State(app): State<AppState>, caller: Caller, Path(id): Path<String>) -> ApiResult<Response> {
     caller.require(Entity::Candidate, Privilege::Read)?;
     let candidate = app.hr.candidate(candidate_id(&id)?).await?;
     if caller.kind == ActorKind::App && candidate.source_app != caller.name {
         return Err(ApiError::NotFound(format!("candidate '{id}' was not found")));
     }
-    Ok(Json(candidate))
+    Ok(etag::record(candidate))
 }
 
 /// Hire: creates the worker (name, email, phone, employment start) with the candidate's skills

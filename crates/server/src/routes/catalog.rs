@@ -3,11 +3,13 @@
 use super::{ListQuery, Paged};
 use crate::auth::Caller;
 use crate::error::ApiResult;
-use crate::json::{from_value, patched, JsonBody};
+use crate::etag;
+use crate::json::{from_value, JsonBody};
 use axum::extract::{Path, Query, State};
-use axum::http::StatusCode;
+use axum::http::{HeaderMap, StatusCode};
+use axum::response::Response;
 use axum::Json;
-use hrbridge_app::AppState;
+use hrbridge_app::{concurrency, AppState};
 use hrbridge_domain::auth::{Entity, Privilege};
 use hrbridge_domain::hr::{
     CertificateType, CertificateTypeInput, RatingModel, RatingModelInput, Skill, SkillInput, SkillType, SkillTypeInput,
@@ -51,35 +53,45 @@ async fn create_skill_type(
 }
 
 #[utoipa::path(get, path = "/api/v1/hr/skill-types/{code}", tag = "hr", responses((status = 200, body = SkillType)))]
-async fn get_skill_type(
-    State(app): State<AppState>,
-    caller: Caller,
-    Path(code): Path<String>,
-) -> ApiResult<Json<SkillType>> {
+async fn get_skill_type(State(app): State<AppState>, caller: Caller, Path(code): Path<String>) -> ApiResult<Response> {
     caller.require(Entity::SkillType, Privilege::Read)?;
-    Ok(Json(app.hr.skill_type(&code).await?))
+    Ok(etag::record(app.hr.skill_type(&code).await?))
 }
 
-#[utoipa::path(patch, path = "/api/v1/hr/skill-types/{code}", tag = "hr", request_body = Object, responses((status = 200, body = SkillType)))]
+#[utoipa::path(patch, path = "/api/v1/hr/skill-types/{code}", tag = "hr", request_body = Object, params(("If-Match" = Option<String>, Header, description = "the ETag read: refused with 412 if the record changed since")), responses((status = 200, body = SkillType), (status = 412)))]
 async fn patch_skill_type(
     State(app): State<AppState>,
     caller: Caller,
     Path(code): Path<String>,
+    headers: HeaderMap,
     JsonBody(patch): JsonBody<serde_json::Value>,
-) -> ApiResult<Json<SkillType>> {
+) -> ApiResult<Response> {
     caller.require(Entity::SkillType, Privilege::Write)?;
-    let input: SkillTypeInput = patched(&app.hr.skill_type(&code).await?.to_input(), patch)?;
-    Ok(Json(app.hr.update_skill_type(&caller.actor(), &code, input.parse()?).await?))
+    let actor = caller.actor();
+    let (app, actor, key) = (&app, &actor, code.as_str());
+    let record = concurrency::merge_patch(
+        &format!("skill type '{code}'"),
+        patch,
+        etag::if_match(&headers)?,
+        || Box::pin(app.hr.skill_type(key)),
+        SkillType::to_input,
+        move |input: SkillTypeInput, version| {
+            Box::pin(async move { Ok(app.hr.update_skill_type(actor, key, input.parse()?, Some(version)).await?) })
+        },
+    )
+    .await?;
+    Ok(etag::record(record))
 }
 
-#[utoipa::path(delete, path = "/api/v1/hr/skill-types/{code}", tag = "hr", responses((status = 204)))]
+#[utoipa::path(delete, path = "/api/v1/hr/skill-types/{code}", tag = "hr", params(("If-Match" = Option<String>, Header, description = "the ETag read: refused with 412 if the record changed since")), responses((status = 204), (status = 412)))]
 async fn delete_skill_type(
     State(app): State<AppState>,
     caller: Caller,
     Path(code): Path<String>,
+    headers: HeaderMap,
 ) -> ApiResult<StatusCode> {
     caller.require(Entity::SkillType, Privilege::Delete)?;
-    app.hr.delete_skill_type(&caller.actor(), &code).await?;
+    app.hr.delete_skill_type(&caller.actor(), &code, etag::if_match(&headers)?).await?;
     Ok(StatusCode::NO_CONTENT)
 }
 
@@ -111,31 +123,45 @@ async fn get_rating_model(
     State(app): State<AppState>,
     caller: Caller,
     Path(code): Path<String>,
-) -> ApiResult<Json<RatingModel>> {
+) -> ApiResult<Response> {
     caller.require(Entity::RatingModel, Privilege::Read)?;
-    Ok(Json(app.hr.rating_model(&code).await?))
+    Ok(etag::record(app.hr.rating_model(&code).await?))
 }
 
-#[utoipa::path(patch, path = "/api/v1/hr/rating-models/{code}", tag = "hr", request_body = Object, responses((status = 200, body = RatingModel)))]
+#[utoipa::path(patch, path = "/api/v1/hr/rating-models/{code}", tag = "hr", request_body = Object, params(("If-Match" = Option<String>, Header, description = "the ETag read: refused with 412 if the record changed since")), responses((status = 200, body = RatingModel), (status = 412)))]
 async fn patch_rating_model(
     State(app): State<AppState>,
     caller: Caller,
     Path(code): Path<String>,
+    headers: HeaderMap,
     JsonBody(patch): JsonBody<serde_json::Value>,
-) -> ApiResult<Json<RatingModel>> {
+) -> ApiResult<Response> {
     caller.require(Entity::RatingModel, Privilege::Write)?;
-    let input: RatingModelInput = patched(&app.hr.rating_model(&code).await?.to_input(), patch)?;
-    Ok(Json(app.hr.update_rating_model(&caller.actor(), &code, input.parse()?).await?))
+    let actor = caller.actor();
+    let (app, actor, key) = (&app, &actor, code.as_str());
+    let record = concurrency::merge_patch(
+        &format!("rating model '{code}'"),
+        patch,
+        etag::if_match(&headers)?,
+        || Box::pin(app.hr.rating_model(key)),
+        RatingModel::to_input,
+        move |input: RatingModelInput, version| {
+            Box::pin(async move { Ok(app.hr.update_rating_model(actor, key, input.parse()?, Some(version)).await?) })
+        },
+    )
+    .await?;
+    Ok(etag::record(record))
 }
 
-#[utoipa::path(delete, path = "/api/v1/hr/rating-models/{code}", tag = "hr", responses((status = 204)))]
+#[utoipa::path(delete, path = "/api/v1/hr/rating-models/{code}", tag = "hr", params(("If-Match" = Option<String>, Header, description = "the ETag read: refused with 412 if the record changed since")), responses((status = 204), (status = 412)))]
 async fn delete_rating_model(
     State(app): State<AppState>,
     caller: Caller,
     Path(code): Path<String>,
+    headers: HeaderMap,
 ) -> ApiResult<StatusCode> {
     caller.require(Entity::RatingModel, Privilege::Delete)?;
-    app.hr.delete_rating_model(&caller.actor(), &code).await?;
+    app.hr.delete_rating_model(&caller.actor(), &code, etag::if_match(&headers)?).await?;
     Ok(StatusCode::NO_CONTENT)
 }
 
@@ -163,27 +189,45 @@ async fn create_skill(
 }
 
 #[utoipa::path(get, path = "/api/v1/hr/skills/{code}", tag = "hr", responses((status = 200, body = Skill)))]
-async fn get_skill(State(app): State<AppState>, caller: Caller, Path(code): Path<String>) -> ApiResult<Json<Skill>> {
+async fn get_skill(State(app): State<AppState>, caller: Caller, Path(code): Path<String>) -> ApiResult<Response> {
     caller.require(Entity::Skill, Privilege::Read)?;
-    Ok(Json(app.hr.skill(&code).await?))
+    Ok(etag::record(app.hr.skill(&code).await?))
 }
 
-#[utoipa::path(patch, path = "/api/v1/hr/skills/{code}", tag = "hr", request_body = Object, responses((status = 200, body = Skill)))]
+#[utoipa::path(patch, path = "/api/v1/hr/skills/{code}", tag = "hr", request_body = Object, params(("If-Match" = Option<String>, Header, description = "the ETag read: refused with 412 if the record changed since")), responses((status = 200, body = Skill), (status = 412)))]
 async fn patch_skill(
     State(app): State<AppState>,
     caller: Caller,
     Path(code): Path<String>,
+    headers: HeaderMap,
     JsonBody(patch): JsonBody<serde_json::Value>,
-) -> ApiResult<Json<Skill>> {
+) -> ApiResult<Response> {
     caller.require(Entity::Skill, Privilege::Write)?;
-    let input: SkillInput = patched(&app.hr.skill(&code).await?.to_input(), patch)?;
-    Ok(Json(app.hr.update_skill(&caller.actor(), &code, input.parse()?).await?))
+    let actor = caller.actor();
+    let (app, actor, key) = (&app, &actor, code.as_str());
+    let record = concurrency::merge_patch(
+        &format!("skill '{code}'"),
+        patch,
+        etag::if_match(&headers)?,
+        || Box::pin(app.hr.skill(key)),
+        Skill::to_input,
+        move |input: SkillInput, version| {
+            Box::pin(async move { Ok(app.hr.update_skill(actor, key, input.parse()?, Some(version)).await?) })
+        },
+    )
+    .await?;
+    Ok(etag::record(record))
 }
 
-#[utoipa::path(delete, path = "/api/v1/hr/skills/{code}", tag = "hr", responses((status = 204)))]
-async fn delete_skill(State(app): State<AppState>, caller: Caller, Path(code): Path<String>) -> ApiResult<StatusCode> {
+#[utoipa::path(delete, path = "/api/v1/hr/skills/{code}", tag = "hr", params(("If-Match" = Option<String>, Header, description = "the ETag read: refused with 412 if the record changed since")), responses((status = 204), (status = 412)))]
+async fn delete_skill(
+    State(app): State<AppState>,
+    caller: Caller,
+    Path(code): Path<String>,
+    headers: HeaderMap,
+) -> ApiResult<StatusCode> {
     caller.require(Entity::Skill, Privilege::Delete)?;
-    app.hr.delete_skill(&caller.actor(), &code).await?;
+    app.hr.delete_skill(&caller.actor(), &code, etag::if_match(&headers)?).await?;
     Ok(StatusCode::NO_CONTENT)
 }
 
@@ -215,30 +259,46 @@ async fn get_certificate_type(
     State(app): State<AppState>,
     caller: Caller,
     Path(code): Path<String>,
-) -> ApiResult<Json<CertificateType>> {
+) -> ApiResult<Response> {
     caller.require(Entity::CertificateType, Privilege::Read)?;
-    Ok(Json(app.hr.certificate_type(&code).await?))
+    Ok(etag::record(app.hr.certificate_type(&code).await?))
 }
 
-#[utoipa::path(patch, path = "/api/v1/hr/certificate-types/{code}", tag = "hr", request_body = Object, responses((status = 200, body = CertificateType)))]
+#[utoipa::path(patch, path = "/api/v1/hr/certificate-types/{code}", tag = "hr", request_body = Object, params(("If-Match" = Option<String>, Header, description = "the ETag read: refused with 412 if the record changed since")), responses((status = 200, body = CertificateType), (status = 412)))]
 async fn patch_certificate_type(
     State(app): State<AppState>,
     caller: Caller,
     Path(code): Path<String>,
+    headers: HeaderMap,
     JsonBody(patch): JsonBody<serde_json::Value>,
-) -> ApiResult<Json<CertificateType>> {
+) -> ApiResult<Response> {
     caller.require(Entity::CertificateType, Privilege::Write)?;
-    let input: CertificateTypeInput = patched(&app.hr.certificate_type(&code).await?.to_input(), patch)?;
-    Ok(Json(app.hr.update_certificate_type(&caller.actor(), &code, input.parse()?).await?))
+    let actor = caller.actor();
+    let (app, actor, key) = (&app, &actor, code.as_str());
+    let record = concurrency::merge_patch(
+        &format!("certificate type '{code}'"),
+        patch,
+        etag::if_match(&headers)?,
+        || Box::pin(app.hr.certificate_type(key)),
+        CertificateType::to_input,
+        move |input: CertificateTypeInput, version| {
+            Box::pin(
+                async move { Ok(app.hr.update_certificate_type(actor, key, input.parse()?, Some(version)).await?) },
+            )
+        },
+    )
+    .await?;
+    Ok(etag::record(record))
 }
 
-#[utoipa::path(delete, path = "/api/v1/hr/certificate-types/{code}", tag = "hr", responses((status = 204)))]
+#[utoipa::path(delete, path = "/api/v1/hr/certificate-types/{code}", tag = "hr", params(("If-Match" = Option<String>, Header, description = "the ETag read: refused with 412 if the record changed since")), responses((status = 204), (status = 412)))]
 async fn delete_certificate_type(
     State(app): State<AppState>,
     caller: Caller,
     Path(code): Path<String>,
+    headers: HeaderMap,
 ) -> ApiResult<StatusCode> {
     caller.require(Entity::CertificateType, Privilege::Delete)?;
-    app.hr.delete_certificate_type(&caller.actor(), &code).await?;
+    app.hr.delete_certificate_type(&caller.actor(), &code, etag::if_match(&headers)?).await?;
     Ok(StatusCode::NO_CONTENT)
 }

@@ -3,11 +3,13 @@
 use super::{ListQuery, Paged};
 use crate::auth::Caller;
 use crate::error::ApiResult;
-use crate::json::{from_value, patched, JsonBody};
+use crate::etag;
+use crate::json::{from_value, JsonBody};
 use axum::extract::{Path, Query, State};
-use axum::http::StatusCode;
+use axum::http::{HeaderMap, StatusCode};
+use axum::response::Response;
 use axum::Json;
-use hrbridge_app::AppState;
+use hrbridge_app::{concurrency, AppState};
 use hrbridge_domain::auth::{Entity, Privilege};
 use hrbridge_domain::hr::{Job, JobInput, Position, PositionInput};
 use utoipa_axum::router::OpenApiRouter;
@@ -43,27 +45,45 @@ async fn create_job(
 }
 
 #[utoipa::path(get, path = "/api/v1/hr/jobs/{job_id}", tag = "hr", responses((status = 200, body = Job)))]
-async fn get_job(State(app): State<AppState>, caller: Caller, Path(job_id): Path<String>) -> ApiResult<Json<Job>> {
+async fn get_job(State(app): State<AppState>, caller: Caller, Path(job_id): Path<String>) -> ApiResult<Response> {
     caller.require(Entity::Job, Privilege::Read)?;
-    Ok(Json(app.hr.job(&job_id).await?))
+    Ok(etag::record(app.hr.job(&job_id).await?))
 }
 
-#[utoipa::path(patch, path = "/api/v1/hr/jobs/{job_id}", tag = "hr", request_body = Object, responses((status = 200, body = Job)))]
+#[utoipa::path(patch, path = "/api/v1/hr/jobs/{job_id}", tag = "hr", request_body = Object, params(("If-Match" = Option<String>, Header, description = "the ETag read: refused with 412 if the record changed since")), responses((status = 200, body = Job), (status = 412)))]
 async fn patch_job(
     State(app): State<AppState>,
     caller: Caller,
     Path(job_id): Path<String>,
+    headers: HeaderMap,
     JsonBody(patch): JsonBody<serde_json::Value>,
-) -> ApiResult<Json<Job>> {
+) -> ApiResult<Response> {
     caller.require(Entity::Job, Privilege::Write)?;
-    let input: JobInput = patched(&app.hr.job(&job_id).await?.to_input(), patch)?;
-    Ok(Json(app.hr.update_job(&caller.actor(), &job_id, input.parse()?).await?))
+    let actor = caller.actor();
+    let (app, actor, key) = (&app, &actor, job_id.as_str());
+    let record = concurrency::merge_patch(
+        &format!("job '{job_id}'"),
+        patch,
+        etag::if_match(&headers)?,
+        || Box::pin(app.hr.job(key)),
+        Job::to_input,
+        move |input: JobInput, version| {
+            Box::pin(async move { Ok(app.hr.update_job(actor, key, input.parse()?, Some(version)).await?) })
+        },
+    )
+    .await?;
+    Ok(etag::record(record))
 }
 
-#[utoipa::path(delete, path = "/api/v1/hr/jobs/{job_id}", tag = "hr", responses((status = 204)))]
-async fn delete_job(State(app): State<AppState>, caller: Caller, Path(job_id): Path<String>) -> ApiResult<StatusCode> {
+#[utoipa::path(delete, path = "/api/v1/hr/jobs/{job_id}", tag = "hr", params(("If-Match" = Option<String>, Header, description = "the ETag read: refused with 412 if the record changed since")), responses((status = 204), (status = 412)))]
+async fn delete_job(
+    State(app): State<AppState>,
+    caller: Caller,
+    Path(job_id): Path<String>,
+    headers: HeaderMap,
+) -> ApiResult<StatusCode> {
     caller.require(Entity::Job, Privilege::Delete)?;
-    app.hr.delete_job(&caller.actor(), &job_id).await?;
+    app.hr.delete_job(&caller.actor(), &job_id, etag::if_match(&headers)?).await?;
     Ok(StatusCode::NO_CONTENT)
 }
 
@@ -89,34 +109,44 @@ async fn create_position(
 }
 
 #[utoipa::path(get, path = "/api/v1/hr/positions/{position_number}", tag = "hr", responses((status = 200, body = Position)))]
-async fn get_position(
-    State(app): State<AppState>,
-    caller: Caller,
-    Path(number): Path<String>,
-) -> ApiResult<Json<Position>> {
+async fn get_position(State(app): State<AppState>, caller: Caller, Path(number): Path<String>) -> ApiResult<Response> {
     caller.require(Entity::Position, Privilege::Read)?;
-    Ok(Json(app.hr.position(&number).await?))
+    Ok(etag::record(app.hr.position(&number).await?))
 }
 
-#[utoipa::path(patch, path = "/api/v1/hr/positions/{position_number}", tag = "hr", request_body = Object, responses((status = 200, body = Position)))]
+#[utoipa::path(patch, path = "/api/v1/hr/positions/{position_number}", tag = "hr", request_body = Object, params(("If-Match" = Option<String>, Header, description = "the ETag read: refused with 412 if the record changed since")), responses((status = 200, body = Position), (status = 412)))]
 async fn patch_position(
     State(app): State<AppState>,
     caller: Caller,
     Path(number): Path<String>,
+    headers: HeaderMap,
     JsonBody(patch): JsonBody<serde_json::Value>,
-) -> ApiResult<Json<Position>> {
+) -> ApiResult<Response> {
     caller.require(Entity::Position, Privilege::Write)?;
-    let input: PositionInput = patched(&app.hr.position(&number).await?.to_input(), patch)?;
-    Ok(Json(app.hr.update_position(&caller.actor(), &number, input.parse()?).await?))
+    let actor = caller.actor();
+    let (app, actor, key) = (&app, &actor, number.as_str());
+    let record = concurrency::merge_patch(
+        &format!("position '{number}'"),
+        patch,
+        etag::if_match(&headers)?,
+        || Box::pin(app.hr.position(key)),
+        Position::to_input,
+        move |input: PositionInput, version| {
+            Box::pin(async move { Ok(app.hr.update_position(actor, key, input.parse()?, Some(version)).await?) })
+        },
+    )
+    .await?;
+    Ok(etag::record(record))
 }
 
-#[utoipa::path(delete, path = "/api/v1/hr/positions/{position_number}", tag = "hr", responses((status = 204)))]
+#[utoipa::path(delete, path = "/api/v1/hr/positions/{position_number}", tag = "hr", params(("If-Match" = Option<String>, Header, description = "the ETag read: refused with 412 if the record changed since")), responses((status = 204), (status = 412)))]
 async fn delete_position(
     State(app): State<AppState>,
     caller: Caller,
     Path(number): Path<String>,
+    headers: HeaderMap,
 ) -> ApiResult<StatusCode> {
     caller.require(Entity::Position, Privilege::Delete)?;
-    app.hr.delete_position(&caller.actor(), &number).await?;
+    app.hr.delete_position(&caller.actor(), &number, etag::if_match(&headers)?).await?;
     Ok(StatusCode::NO_CONTENT)
 }

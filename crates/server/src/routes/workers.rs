@@ -77,59 +77,72 @@ async fn patch_worker(
     Ok(etag::tagged(worker.version, worker))
 }
 
-#[utoipa::path(delete, path = "/api/v1/hr/workers/{personnel_number}", tag = "hr", responses((status = 204)))]
+#[utoipa::path(delete, path = "/api/v1/hr/workers/{personnel_number}", tag = "hr", params(("If-Match" = Option<String>, Header, description = "the ETag read: refused with 412 if the record changed since")), responses((status = 204), (status = 412)))]
 async fn delete_worker(
     State(app): State<AppState>,
     caller: Caller,
     Path(personnel_number): Path<String>,
+    headers: HeaderMap,
 ) -> ApiResult<StatusCode> {
     caller.require(Entity::Worker, Privilege::Delete)?;
-    app.hr.delete_worker(&caller.actor(), &personnel_number).await?;
+    app.hr.delete_worker(&caller.actor(), &personnel_number, etag::if_match(&headers)?).await?;
     Ok(StatusCode::NO_CONTENT)
 }
 
-#[utoipa::path(put, path = "/api/v1/hr/workers/{personnel_number}/skills/{skill_code}", tag = "hr", request_body = WorkerSkillInput, responses((status = 200, body = WorkerSkill)))]
+#[utoipa::path(put, path = "/api/v1/hr/workers/{personnel_number}/skills/{skill_code}", tag = "hr", request_body = WorkerSkillInput, params(("If-Match" = Option<String>, Header, description = "the ETag read: refused with 412 if the record changed since")), responses((status = 200, body = WorkerSkill), (status = 412)))]
 async fn put_worker_skill(
     State(app): State<AppState>,
     caller: Caller,
     Path((personnel_number, skill_code)): Path<(String, String)>,
+    headers: HeaderMap,
     JsonBody(input): JsonBody<serde_json::Value>,
-) -> ApiResult<Json<WorkerSkill>> {
+) -> ApiResult<Response> {
     caller.require(Entity::WorkerSkill, Privilege::Write)?;
     let input: WorkerSkillInput = from_value(input)?;
-    Ok(Json(app.hr.set_worker_skill(&caller.actor(), &personnel_number, &skill_code, input).await?))
+    Ok(etag::record(
+        app.hr
+            .set_worker_skill(&caller.actor(), &personnel_number, &skill_code, input, etag::if_match(&headers)?)
+            .await?,
+    ))
 }
 
-#[utoipa::path(delete, path = "/api/v1/hr/workers/{personnel_number}/skills/{skill_code}", tag = "hr", responses((status = 204)))]
+#[utoipa::path(delete, path = "/api/v1/hr/workers/{personnel_number}/skills/{skill_code}", tag = "hr", params(("If-Match" = Option<String>, Header, description = "the ETag read: refused with 412 if the record changed since")), responses((status = 204), (status = 412)))]
 async fn delete_worker_skill(
     State(app): State<AppState>,
     caller: Caller,
     Path((personnel_number, skill_code)): Path<(String, String)>,
+    headers: HeaderMap,
 ) -> ApiResult<StatusCode> {
     caller.require(Entity::WorkerSkill, Privilege::Delete)?;
-    app.hr.remove_worker_skill(&caller.actor(), &personnel_number, &skill_code).await?;
+    app.hr.remove_worker_skill(&caller.actor(), &personnel_number, &skill_code, etag::if_match(&headers)?).await?;
     Ok(StatusCode::NO_CONTENT)
 }
 
-#[utoipa::path(put, path = "/api/v1/hr/workers/{personnel_number}/certificates/{code}", tag = "hr", request_body = WorkerCertificateInput, responses((status = 200, body = WorkerCertificate)))]
+#[utoipa::path(put, path = "/api/v1/hr/workers/{personnel_number}/certificates/{code}", tag = "hr", request_body = WorkerCertificateInput, params(("If-Match" = Option<String>, Header, description = "the ETag read: refused with 412 if the record changed since")), responses((status = 200, body = WorkerCertificate), (status = 412)))]
 async fn put_worker_certificate(
     State(app): State<AppState>,
     caller: Caller,
     Path((personnel_number, code)): Path<(String, String)>,
+    headers: HeaderMap,
     JsonBody(input): JsonBody<serde_json::Value>,
-) -> ApiResult<Json<WorkerCertificate>> {
+) -> ApiResult<Response> {
     caller.require(Entity::WorkerCertificate, Privilege::Write)?;
     let input: WorkerCertificateInput = from_value(input)?;
-    Ok(Json(app.hr.set_worker_certificate(&caller.actor(), &personnel_number, &code, input).await?))
+    Ok(etag::record(
+        app.hr
+            .set_worker_certificate(&caller.actor(), &personnel_number, &code, input, etag::if_match(&headers)?)
+            .await?,
+    ))
 }
 
-#[utoipa::path(delete, path = "/api/v1/hr/workers/{personnel_number}/certificates/{code}", tag = "hr", responses((status = 204)))]
+#[utoipa::path(delete, path = "/api/v1/hr/workers/{personnel_number}/certificates/{code}", tag = "hr", params(("If-Match" = Option<String>, Header, description = "the ETag read: refused with 412 if the record changed since")), responses((status = 204), (status = 412)))]
 async fn delete_worker_certificate(
     State(app): State<AppState>,
     caller: Caller,
     Path((personnel_number, code)): Path<(String, String)>,
+    headers: HeaderMap,
 ) -> ApiResult<StatusCode> {
     caller.require(Entity::WorkerCertificate, Privilege::Delete)?;
-    app.hr.remove_worker_certificate(&caller.actor(), &personnel_number, &code).await?;
+    app.hr.remove_worker_certificate(&caller.actor(), &personnel_number, &code, etag::if_match(&headers)?).await?;
     Ok(StatusCode::NO_CONTENT)
 }

@@ -1,5 +1,5 @@
 use super::common::{
-    count_where, delete_row, find_by_key, id_of, page_by_key, record_write, refuse_if_used, unique_to_conflict,
+    count_where, delete_row, find_by_key, locked_at, page_by_key, record_write, refuse_if_used, unique_to_conflict,
 };
 use crate::error::{StoreError, StoreResult};
 use crate::outbox::entity;
@@ -7,6 +7,8 @@ use crate::page::{Page, PageOf};
 use crate::{on_tx, Actor, HrStore};
 use hrbridge_domain::hr::{CertificateType, NewCertificateType};
 use hrbridge_domain::outbox::Operation;
+
+const CERTIFICATE_TYPES: (&str, &str, &str) = ("certificate_types", "code", "certificate type");
 
 const SELECT: &str =
     "SELECT rec_id, code, name, description, requires_renewal, version, modified_at FROM certificate_types";
@@ -97,17 +99,20 @@ impl HrStore {
         self.certificate_type(code).await
     }
 
+    /// With `expected_version`, only while the certificate type is at that version.
     pub async fn update_certificate_type(
         &self,
         actor: &Actor,
         code: &str,
         input: NewCertificateType,
+        expected_version: Option<i64>,
     ) -> StoreResult<CertificateType> {
         if input.code.as_str() != code {
             return Err(StoreError::invalid("code", "cannot be changed"));
         }
         let now = self.clock.now();
         let mut tx = self.db.begin().await?;
+        locked_at(&mut tx, CERTIFICATE_TYPES, code, expected_version).await?;
         let (rec_id, version): (i64, i64) = on_tx!(&mut tx, c => {
             sqlx::query_as(
                 "UPDATE certificate_types SET name = $2, description = $3, requires_renewal = $4, \
@@ -139,12 +144,16 @@ impl HrStore {
         self.certificate_type(code).await
     }
 
-    pub async fn delete_certificate_type(&self, actor: &Actor, code: &str) -> StoreResult<()> {
+    /// With `expected_version`, only while the certificate type is at that version.
+    pub async fn delete_certificate_type(
+        &self,
+        actor: &Actor,
+        code: &str,
+        expected_version: Option<i64>,
+    ) -> StoreResult<()> {
         let now = self.clock.now();
         let mut tx = self.db.begin().await?;
-        let rec_id = id_of(&mut tx, "certificate_types", "code", code)
-            .await?
-            .ok_or_else(|| StoreError::not_found("certificate type", code))?;
+        let rec_id = locked_at(&mut tx, CERTIFICATE_TYPES, code, expected_version).await?;
         let what = format!("certificate type '{code}'");
         let workers = count_where(&mut tx, "worker_certificates", "certificate_type_id", rec_id).await?;
         refuse_if_used(workers, &what, "worker")?;

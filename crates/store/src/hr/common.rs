@@ -19,6 +19,24 @@ pub(crate) async fn id_of(tx: &mut Tx, table: &str, column: &str, key: &str) -> 
     }))
 }
 
+/// The rec_id of the row of `table` whose `column` equals `key`, locked for the rest of the
+/// transaction, refused as `Stale` unless it is at version `expected` (when one is given), and
+/// not found (as `entity`) when there is no such row. `table` and `column` are constants.
+pub(crate) async fn locked_at(
+    tx: &mut Tx,
+    (table, column, entity): (&str, &str, &'static str),
+    key: &str,
+    expected: Option<i64>,
+) -> StoreResult<i64> {
+    let sql = format!("SELECT rec_id, version FROM {table} WHERE {column} = $1{}", tx.for_update());
+    let row: Option<(i64, i64)> = on_tx!(tx, c => {
+        sqlx::query_as(sqlx::AssertSqlSafe(&*sql)).bind(key).fetch_optional(&mut *c).await?
+    });
+    let (rec_id, version) = row.ok_or_else(|| StoreError::not_found(entity, key))?;
+    StoreError::unless_at(entity, key, expected, Some(version))?;
+    Ok(rec_id)
+}
+
 /// A row type both backends can decode.
 pub(crate) trait BothBackends:
     Send + Unpin + for<'r> sqlx::FromRow<'r, sqlx::sqlite::SqliteRow> + for<'r> sqlx::FromRow<'r, sqlx::postgres::PgRow>

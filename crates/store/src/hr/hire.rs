@@ -69,6 +69,7 @@ impl HrStore {
             if let Some((level_id, level, factor)) = errors.check(skill.level(&format!("skills[{i}].level"), &s.level))
             {
                 let record = WorkerSkill {
+                    version: 1,
                     skill: s.skill.clone(),
                     skill_name: skill.name.clone(),
                     level: level.to_string(),
@@ -83,6 +84,7 @@ impl HrStore {
             let field = format!("certificates[{i}].certificate_type");
             if let Some((type_id, name, _)) = errors.check(catalog.certificate_type(&field, &c.certificate_type)) {
                 let record = WorkerCertificate {
+                    version: 1,
                     certificate_type: c.certificate_type.clone(),
                     name: name.clone(),
                     issued_on: c.issued_on,

@@ -1,5 +1,6 @@
 use super::common::{
-    count_where, delete_row, find_by_key, id_of, page_by_key, record_write, refuse_if_used, unique_to_conflict,
+    count_where, delete_row, find_by_key, id_of, locked_at, page_by_key, record_write, refuse_if_used,
+    unique_to_conflict,
 };
 use crate::db::{placeholders, value_rows};
 use crate::error::{StoreError, StoreResult};
@@ -10,6 +11,8 @@ use hrbridge_domain::hr::{Job, NewJob, RequiredSkill};
 use hrbridge_domain::outbox::Operation;
 use hrbridge_domain::ValidationErrors;
 use std::collections::HashMap;
+
+const JOBS: (&str, &str, &str) = ("jobs", "job_id", "job");
 
 const SELECT: &str = "SELECT rec_id, job_id, title, description, version, modified_at FROM jobs";
 
@@ -265,14 +268,20 @@ impl HrStore {
         self.job(job_id).await
     }
 
-    pub async fn update_job(&self, actor: &Actor, job_id: &str, input: NewJob) -> StoreResult<Job> {
+    /// With `expected_version`, only while the job is at that version.
+    pub async fn update_job(
+        &self,
+        actor: &Actor,
+        job_id: &str,
+        input: NewJob,
+        expected_version: Option<i64>,
+    ) -> StoreResult<Job> {
         if input.job_id.as_str() != job_id {
             return Err(StoreError::invalid("job_id", "cannot be changed"));
         }
         let now = self.clock.now();
         let mut tx = self.db.begin().await?;
-        let rec_id =
-            id_of(&mut tx, "jobs", "job_id", job_id).await?.ok_or_else(|| StoreError::not_found("job", job_id))?;
+        let rec_id = locked_at(&mut tx, JOBS, job_id, expected_version).await?;
         let (skills, certificates) = references(&mut tx, &input).await?;
         let version: i64 = on_tx!(&mut tx, c => {
             sqlx::query_scalar(
@@ -294,11 +303,11 @@ impl HrStore {
         self.job(job_id).await
     }
 
-    pub async fn delete_job(&self, actor: &Actor, job_id: &str) -> StoreResult<()> {
+    /// With `expected_version`, only while the job is at that version.
+    pub async fn delete_job(&self, actor: &Actor, job_id: &str, expected_version: Option<i64>) -> StoreResult<()> {
         let now = self.clock.now();
         let mut tx = self.db.begin().await?;
-        let rec_id =
-            id_of(&mut tx, "jobs", "job_id", job_id).await?.ok_or_else(|| StoreError::not_found("job", job_id))?;
+        let rec_id = locked_at(&mut tx, JOBS, job_id, expected_version).await?;
         let positions = count_where(&mut tx, "positions", "job_rec_id", rec_id).await?;
         refuse_if_used(positions, &format!("job '{job_id}'"), "position")?;
         // The job's rows in job_skills and job_certificates go with it (ON DELETE CASCADE).

@@ -1,4 +1,4 @@
-use super::common::{delete_row, find_by_key, id_of, page_by_key, record_write, unique_to_conflict};
+use super::common::{delete_row, find_by_key, id_of, locked_at, page_by_key, record_write, unique_to_conflict};
 use crate::db::placeholders;
 use crate::error::{StoreError, StoreResult};
 use crate::outbox::entity;
@@ -8,6 +8,8 @@ use hrbridge_domain::hr::{NewPosition, Position};
 use hrbridge_domain::outbox::Operation;
 use hrbridge_domain::ValidationErrors;
 use std::collections::HashMap;
+
+const POSITIONS: (&str, &str, &str) = ("positions", "position_number", "position");
 
 const SELECT: &str = "SELECT p.rec_id, p.position_number, p.job_rec_id, j.job_id, p.title, p.location, \
                       w.personnel_number AS worker, p.version, p.modified_at FROM positions p \
@@ -186,15 +188,20 @@ impl HrStore {
         self.position(number).await
     }
 
-    pub async fn update_position(&self, actor: &Actor, number: &str, input: NewPosition) -> StoreResult<Position> {
+    /// With `expected_version`, only while the position is at that version.
+    pub async fn update_position(
+        &self,
+        actor: &Actor,
+        number: &str,
+        input: NewPosition,
+        expected_version: Option<i64>,
+    ) -> StoreResult<Position> {
         if input.position_number.as_str() != number {
             return Err(StoreError::invalid("position_number", "cannot be changed"));
         }
         let now = self.clock.now();
         let mut tx = self.db.begin().await?;
-        let rec_id = id_of(&mut tx, "positions", "position_number", number)
-            .await?
-            .ok_or_else(|| StoreError::not_found("position", number))?;
+        let rec_id = locked_at(&mut tx, POSITIONS, number, expected_version).await?;
         let refs = references(&mut tx, rec_id, &input).await?;
         let title = refs.title.as_str();
         let version: i64 = on_tx!(&mut tx, c => {
@@ -219,12 +226,11 @@ impl HrStore {
         self.position(number).await
     }
 
-    pub async fn delete_position(&self, actor: &Actor, number: &str) -> StoreResult<()> {
+    /// With `expected_version`, only while the position is at that version.
+    pub async fn delete_position(&self, actor: &Actor, number: &str, expected_version: Option<i64>) -> StoreResult<()> {
         let now = self.clock.now();
         let mut tx = self.db.begin().await?;
-        let rec_id = id_of(&mut tx, "positions", "position_number", number)
-            .await?
-            .ok_or_else(|| StoreError::not_found("position", number))?;
+        let rec_id = locked_at(&mut tx, POSITIONS, number, expected_version).await?;
         let version = delete_row(&mut tx, "positions", rec_id).await?;
         record_write(
             &mut tx,

@@ -1,4 +1,6 @@
-use super::common::{count_where, find_by_key, id_of, page_by_key, record_write, refuse_if_used, unique_to_conflict};
+use super::common::{
+    count_where, find_by_key, locked_at, page_by_key, record_write, refuse_if_used, unique_to_conflict,
+};
 use crate::error::{StoreError, StoreResult};
 use crate::outbox::{self, entity, Change};
 use crate::page::{Page, PageOf};
@@ -7,6 +9,8 @@ use chrono::{DateTime, Utc};
 use hrbridge_domain::hr::{NewRatingModel, RatingLevel, RatingModel};
 use hrbridge_domain::outbox::Operation;
 use std::collections::HashMap;
+
+const RATING_MODELS: (&str, &str, &str) = ("rating_models", "code", "rating model");
 
 #[derive(sqlx::FromRow)]
 struct ModelRow {
@@ -120,17 +124,20 @@ impl HrStore {
         self.rating_model(code).await
     }
 
+    /// With `expected_version`, only while the rating model is at that version.
     pub async fn update_rating_model(
         &self,
         actor: &Actor,
         code: &str,
         model: NewRatingModel,
+        expected_version: Option<i64>,
     ) -> StoreResult<RatingModel> {
         if model.code.as_str() != code {
             return Err(StoreError::invalid("code", "cannot be changed"));
         }
         let now = self.clock.now();
         let mut tx = self.db.begin().await?;
+        locked_at(&mut tx, RATING_MODELS, code, expected_version).await?;
         let (rec_id, version): (i64, i64) = on_tx!(&mut tx, c => {
             sqlx::query_as(
                 "UPDATE rating_models SET name = $2, description = $3, version = version + 1, modified_at = $4, \
@@ -259,12 +266,16 @@ impl HrStore {
         outbox::append(tx, &changes).await
     }
 
-    pub async fn delete_rating_model(&self, actor: &Actor, code: &str) -> StoreResult<()> {
+    /// With `expected_version`, only while the rating model is at that version.
+    pub async fn delete_rating_model(
+        &self,
+        actor: &Actor,
+        code: &str,
+        expected_version: Option<i64>,
+    ) -> StoreResult<()> {
         let now = self.clock.now();
         let mut tx = self.db.begin().await?;
-        let rec_id = id_of(&mut tx, "rating_models", "code", code)
-            .await?
-            .ok_or_else(|| StoreError::not_found("rating model", code))?;
+        let rec_id = locked_at(&mut tx, RATING_MODELS, code, expected_version).await?;
         let used = count_where(&mut tx, "skills", "rating_model_id", rec_id).await?;
         refuse_if_used(used, &format!("rating model '{code}'"), "skill")?;
         let (levels, version): (Vec<(i64, i64, i64)>, i64) = on_tx!(&mut tx, c => {

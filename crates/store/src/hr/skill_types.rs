@@ -1,5 +1,5 @@
 use super::common::{
-    count_where, delete_row, find_by_key, id_of, page_by_key, record_write, refuse_if_used, unique_to_conflict,
+    count_where, delete_row, find_by_key, locked_at, page_by_key, record_write, refuse_if_used, unique_to_conflict,
 };
 use crate::error::{StoreError, StoreResult};
 use crate::outbox::entity;
@@ -8,6 +8,8 @@ use crate::{on_tx, Actor, HrStore};
 use hrbridge_domain::hr::{NewSkillType, SkillType};
 use hrbridge_domain::outbox::Operation;
 
+/// The table, its key column and what a skill type is called in errors.
+const SKILL_TYPES: (&str, &str, &str) = ("skill_types", "code", "skill type");
 const SELECT: &str = "SELECT rec_id, code, name, description, version, modified_at FROM skill_types";
 
 #[derive(sqlx::FromRow)]
@@ -72,12 +74,20 @@ impl HrStore {
         self.skill_type(code).await
     }
 
-    pub async fn update_skill_type(&self, actor: &Actor, code: &str, input: NewSkillType) -> StoreResult<SkillType> {
+    /// Replaces a skill type's fields; with `expected_version`, only while it is at that version.
+    pub async fn update_skill_type(
+        &self,
+        actor: &Actor,
+        code: &str,
+        input: NewSkillType,
+        expected_version: Option<i64>,
+    ) -> StoreResult<SkillType> {
         if input.code.as_str() != code {
             return Err(StoreError::invalid("code", "cannot be changed"));
         }
         let now = self.clock.now();
         let mut tx = self.db.begin().await?;
+        locked_at(&mut tx, SKILL_TYPES, code, expected_version).await?;
         let (rec_id, version): (i64, i64) = on_tx!(&mut tx, c => {
             sqlx::query_as(
                 "UPDATE skill_types SET name = $2, description = $3, version = version + 1, modified_at = $4, \
@@ -99,12 +109,11 @@ impl HrStore {
         self.skill_type(code).await
     }
 
-    pub async fn delete_skill_type(&self, actor: &Actor, code: &str) -> StoreResult<()> {
+    /// Deletes a skill type no skill uses; with `expected_version`, only while it is at that version.
+    pub async fn delete_skill_type(&self, actor: &Actor, code: &str, expected_version: Option<i64>) -> StoreResult<()> {
         let now = self.clock.now();
         let mut tx = self.db.begin().await?;
-        let rec_id = id_of(&mut tx, "skill_types", "code", code)
-            .await?
-            .ok_or_else(|| StoreError::not_found("skill type", code))?;
+        let rec_id = locked_at(&mut tx, SKILL_TYPES, code, expected_version).await?;
         let used = count_where(&mut tx, "skills", "skill_type_id", rec_id).await?;
         refuse_if_used(used, &format!("skill type '{code}'"), "skill")?;
         let version = delete_row(&mut tx, "skill_types", rec_id).await?;

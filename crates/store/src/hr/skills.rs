@@ -1,5 +1,6 @@
 use super::common::{
-    count_where, delete_row, find_by_key, id_of, page_by_key, record_write, refuse_if_used, unique_to_conflict,
+    count_where, delete_row, find_by_key, id_of, locked_at, page_by_key, record_write, refuse_if_used,
+    unique_to_conflict,
 };
 use crate::error::{StoreError, StoreResult};
 use crate::outbox::entity;
@@ -7,6 +8,8 @@ use crate::page::{Page, PageOf};
 use crate::{on_tx, Actor, HrStore, Tx};
 use hrbridge_domain::hr::{NewSkill, Skill};
 use hrbridge_domain::outbox::Operation;
+
+const SKILLS: (&str, &str, &str) = ("skills", "code", "skill");
 
 const SELECT: &str = "SELECT s.rec_id, s.code, s.name, t.code AS skill_type, m.code AS rating_model, s.description, \
                       s.version, s.modified_at FROM skills s \
@@ -111,14 +114,20 @@ impl HrStore {
         self.skill(code).await
     }
 
-    pub async fn update_skill(&self, actor: &Actor, code: &str, input: NewSkill) -> StoreResult<Skill> {
+    /// With `expected_version`, only while the skill is at that version.
+    pub async fn update_skill(
+        &self,
+        actor: &Actor,
+        code: &str,
+        input: NewSkill,
+        expected_version: Option<i64>,
+    ) -> StoreResult<Skill> {
         if input.code.as_str() != code {
             return Err(StoreError::invalid("code", "cannot be changed"));
         }
         let now = self.clock.now();
         let mut tx = self.db.begin().await?;
-        let rec_id =
-            id_of(&mut tx, "skills", "code", code).await?.ok_or_else(|| StoreError::not_found("skill", code))?;
+        let rec_id = locked_at(&mut tx, SKILLS, code, expected_version).await?;
         let (skill_type_id, model_id) = references(&mut tx, &input).await?;
         let old_model: i64 = on_tx!(&mut tx, c => {
             sqlx::query_scalar("SELECT rating_model_id FROM skills WHERE rec_id = $1").bind(rec_id).fetch_one(&mut *c).await?
@@ -154,11 +163,11 @@ impl HrStore {
         self.skill(code).await
     }
 
-    pub async fn delete_skill(&self, actor: &Actor, code: &str) -> StoreResult<()> {
+    /// With `expected_version`, only while the skill is at that version.
+    pub async fn delete_skill(&self, actor: &Actor, code: &str, expected_version: Option<i64>) -> StoreResult<()> {
         let now = self.clock.now();
         let mut tx = self.db.begin().await?;
-        let rec_id =
-            id_of(&mut tx, "skills", "code", code).await?.ok_or_else(|| StoreError::not_found("skill", code))?;
+        let rec_id = locked_at(&mut tx, SKILLS, code, expected_version).await?;
         let workers = count_where(&mut tx, "worker_skills", "skill_id", rec_id).await?;
         refuse_if_used(workers, &format!("skill '{code}'"), "worker")?;
         let jobs = count_where(&mut tx, "job_skills", "skill_id", rec_id).await?;

@@ -3,7 +3,7 @@
 use super::common::{id_of, record_write};
 use crate::error::{StoreError, StoreResult};
 use crate::outbox::entity;
-use crate::{on_read, on_tx, Actor, Db, HrStore};
+use crate::{on_read, on_tx, Actor, Db, HrStore, Tx};
 use hrbridge_domain::error::field_error;
 use hrbridge_domain::hr::{WorkerCertificate, WorkerCertificateInput, WorkerSkill, WorkerSkillInput};
 use hrbridge_domain::outbox::Operation;
@@ -114,6 +114,7 @@ impl HrStore {
         personnel_number: &str,
         skill_code: &str,
         input: WorkerSkillInput,
+        expected_version: Option<i64>,
     ) -> StoreResult<WorkerSkill> {
         let catalog = Catalog::load_where(&self.db, Some(skill_code)).await?;
         let skill = catalog.skill("skill", skill_code).map_err(|e| StoreError::Invalid(e.into()))?;
@@ -122,6 +123,7 @@ impl HrStore {
         let level_date = input.level_date.unwrap_or_else(|| self.clock.today());
         let now = self.clock.now();
         let mut tx = self.db.begin().await?;
+        Qualification::Skill.check_version(&mut tx, personnel_number, skill_code, expected_version).await?;
         let worker_id = id_of(&mut tx, "workers", "personnel_number", personnel_number)
             .await?
             .ok_or_else(|| StoreError::not_found("worker", personnel_number))?;
@@ -145,6 +147,7 @@ impl HrStore {
             .await?
         });
         let result = WorkerSkill {
+            version,
             skill: skill_code.to_string(),
             skill_name: skill.name.clone(),
             level: level_name.to_string(),
@@ -163,8 +166,9 @@ impl HrStore {
         actor: &Actor,
         personnel_number: &str,
         skill_code: &str,
+        expected_version: Option<i64>,
     ) -> StoreResult<()> {
-        self.remove_qualification(actor, personnel_number, skill_code, Qualification::Skill).await
+        self.remove_qualification(actor, personnel_number, skill_code, Qualification::Skill, expected_version).await
     }
 
     /// Sets a worker's certificate of a type (adding it or changing its dates).
@@ -174,9 +178,11 @@ impl HrStore {
         personnel_number: &str,
         code: &str,
         input: WorkerCertificateInput,
+        expected_version: Option<i64>,
     ) -> StoreResult<WorkerCertificate> {
         let now = self.clock.now();
         let mut tx = self.db.begin().await?;
+        Qualification::Certificate.check_version(&mut tx, personnel_number, code, expected_version).await?;
         let cert: Option<(i64, String, bool)> = on_tx!(&mut tx, c => {
             sqlx::query_as("SELECT rec_id, name, requires_renewal FROM certificate_types WHERE code = $1")
                 .bind(code)
@@ -210,6 +216,7 @@ impl HrStore {
             .await?
         });
         let result = WorkerCertificate {
+            version,
             certificate_type: code.to_string(),
             name,
             issued_on: input.issued_on,
@@ -229,8 +236,9 @@ impl HrStore {
         actor: &Actor,
         personnel_number: &str,
         code: &str,
+        expected_version: Option<i64>,
     ) -> StoreResult<()> {
-        self.remove_qualification(actor, personnel_number, code, Qualification::Certificate).await
+        self.remove_qualification(actor, personnel_number, code, Qualification::Certificate, expected_version).await
     }
 
     async fn remove_qualification(
@@ -239,20 +247,13 @@ impl HrStore {
         personnel_number: &str,
         code: &str,
         kind: Qualification,
+        expected_version: Option<i64>,
     ) -> StoreResult<()> {
-        let (table, code_table, code_column, entity_name, what) = match kind {
-            Qualification::Skill => ("worker_skills", "skills", "skill_id", entity::WORKER_SKILL, "worker skill"),
-            Qualification::Certificate => (
-                "worker_certificates",
-                "certificate_types",
-                "certificate_type_id",
-                entity::WORKER_CERTIFICATE,
-                "worker certificate",
-            ),
-        };
+        let (table, code_table, code_column, entity_name, what) = kind.tables();
         let now = self.clock.now();
         let key = format!("{personnel_number}/{code}");
         let mut tx = self.db.begin().await?;
+        kind.check_version(&mut tx, personnel_number, code, expected_version).await?;
         let sql = format!(
             "DELETE FROM {table} WHERE worker_id = (SELECT rec_id FROM workers WHERE personnel_number = $1) \
              AND {code_column} = (SELECT rec_id FROM {code_table} WHERE code = $2) RETURNING rec_id, version"
@@ -281,4 +282,46 @@ impl HrStore {
 enum Qualification {
     Skill,
     Certificate,
+}
+
+impl Qualification {
+    /// Its table, the table of its codes, the column naming the code's row, its outbox entity
+    /// and what it is called in errors.
+    fn tables(self) -> (&'static str, &'static str, &'static str, &'static str, &'static str) {
+        match self {
+            Qualification::Skill => ("worker_skills", "skills", "skill_id", entity::WORKER_SKILL, "worker skill"),
+            Qualification::Certificate => (
+                "worker_certificates",
+                "certificate_types",
+                "certificate_type_id",
+                entity::WORKER_CERTIFICATE,
+                "worker certificate",
+            ),
+        }
+    }
+
+    /// Refuses (`Stale`) a write based on version `expected` of the worker's qualification of
+    /// `code` when it is at another version or does not exist, and locks it for the rest of the
+    /// transaction. Nothing to check without an expected version.
+    async fn check_version(
+        self,
+        tx: &mut Tx,
+        personnel_number: &str,
+        code: &str,
+        expected: Option<i64>,
+    ) -> StoreResult<()> {
+        if expected.is_none() {
+            return Ok(());
+        }
+        let (table, code_table, code_column, _, what) = self.tables();
+        let sql = format!(
+            "SELECT version FROM {table} WHERE worker_id = (SELECT rec_id FROM workers WHERE personnel_number = $1) \
+             AND {code_column} = (SELECT rec_id FROM {code_table} WHERE code = $2){}",
+            tx.for_update()
+        );
+        let current: Option<i64> = on_tx!(tx, c => {
+            sqlx::query_scalar(sqlx::AssertSqlSafe(&*sql)).bind(personnel_number).bind(code).fetch_optional(&mut *c).await?
+        });
+        StoreError::unless_at(what, &format!("{personnel_number}/{code}"), expected, current)
+    }
 }

@@ -1,4 +1,4 @@
-use super::common::{find_by_key, record_write, unique_to_conflict, WorkerFilter};
+use super::common::{find_by_key, locked_at, record_write, unique_to_conflict, WorkerFilter};
 use crate::db::placeholders;
 use crate::error::{StoreError, StoreResult};
 use crate::outbox::{self, entity, Change};
@@ -8,6 +8,9 @@ use crate::{on_read, on_tx, Actor, HrStore};
 use chrono::{DateTime, NaiveDate, Utc};
 use hrbridge_domain::hr::{NewWorker, Worker, WorkerCertificate, WorkerSkill, WorkerStatus};
 use hrbridge_domain::outbox::Operation;
+
+/// The workers table, its key column and what a worker is called in errors.
+const WORKERS: (&str, &str, &str) = ("workers", "personnel_number", "worker");
 use std::collections::HashMap;
 
 /// A worker's skill or certificate: (rec_id, code, version).
@@ -40,6 +43,7 @@ struct SkillRow {
     level: String,
     factor: i64,
     level_date: NaiveDate,
+    version: i64,
 }
 
 #[derive(sqlx::FromRow)]
@@ -49,6 +53,7 @@ struct CertificateRow {
     name: String,
     issued_on: NaiveDate,
     expires_on: Option<NaiveDate>,
+    version: i64,
 }
 
 pub(crate) fn worker_detail(w: &NewWorker, personnel_number: &str) -> serde_json::Value {
@@ -130,12 +135,12 @@ impl HrStore {
         let ids: Vec<i64> = rows.iter().map(|r| r.rec_id).collect();
         let list = placeholders(ids.len());
         let skills_sql = format!(
-            "SELECT ws.worker_id, s.code AS skill, s.name AS skill_name, l.name AS level, l.factor, ws.level_date \
+            "SELECT ws.worker_id, s.code AS skill, s.name AS skill_name, l.name AS level, l.factor, ws.level_date, ws.version \
              FROM worker_skills ws JOIN skills s ON s.rec_id = ws.skill_id \
              JOIN rating_levels l ON l.rec_id = ws.rating_level_id WHERE ws.worker_id IN ({list}) ORDER BY s.code"
         );
         let certs_sql = format!(
-            "SELECT wc.worker_id, t.code AS certificate_type, t.name, wc.issued_on, wc.expires_on \
+            "SELECT wc.worker_id, t.code AS certificate_type, t.name, wc.issued_on, wc.expires_on, wc.version \
              FROM worker_certificates wc JOIN certificate_types t ON t.rec_id = wc.certificate_type_id \
              WHERE wc.worker_id IN ({list}) ORDER BY t.code"
         );
@@ -156,6 +161,7 @@ impl HrStore {
         let mut skills_of: HashMap<i64, Vec<WorkerSkill>> = HashMap::new();
         for s in skills {
             skills_of.entry(s.worker_id).or_default().push(WorkerSkill {
+                version: s.version,
                 skill: s.skill,
                 skill_name: s.skill_name,
                 level: s.level,
@@ -167,6 +173,7 @@ impl HrStore {
         for c in certs {
             certs_of.entry(c.worker_id).or_default().push(WorkerCertificate {
                 expired: c.expires_on.is_some_and(|e| e < today),
+                version: c.version,
                 certificate_type: c.certificate_type,
                 name: c.name,
                 issued_on: c.issued_on,
@@ -272,16 +279,18 @@ impl HrStore {
 
     /// Deletes a worker with their skills and certificates (each delete in the outbox). A worker
     /// who holds a position is refused: unassign the position first.
-    pub async fn delete_worker(&self, actor: &Actor, personnel_number: &str) -> StoreResult<()> {
+    /// With `expected_version`, only while the worker is still at that version.
+    pub async fn delete_worker(
+        &self,
+        actor: &Actor,
+        personnel_number: &str,
+        expected_version: Option<i64>,
+    ) -> StoreResult<()> {
         let now = self.clock.now();
         let mut tx = self.db.begin().await?;
         // Lock the worker before reading its skills and certificates, so none added meanwhile
         // is deleted by the cascade without its outbox entry.
-        let sql = format!("SELECT rec_id FROM workers WHERE personnel_number = $1{}", tx.for_update());
-        let rec_id: Option<i64> = on_tx!(&mut tx, c => {
-            sqlx::query_scalar(sqlx::AssertSqlSafe(&*sql)).bind(personnel_number).fetch_optional(&mut *c).await?
-        });
-        let rec_id = rec_id.ok_or_else(|| StoreError::not_found("worker", personnel_number))?;
+        let rec_id = locked_at(&mut tx, WORKERS, personnel_number, expected_version).await?;
         let (position, skills, certs, version): (Option<String>, Vec<Child>, Vec<Child>, i64) = on_tx!(&mut tx, c => {
             let position = sqlx::query_scalar("SELECT position_number FROM positions WHERE worker_id = $1")
                 .bind(rec_id)
@@ -349,20 +358,8 @@ impl HrStore {
 
 /// Why an update matched no worker: it is gone (404), or it moved past `expected` (stale).
 async fn stale_or_missing(tx: &mut crate::Tx, expected: Option<i64>, personnel_number: &str) -> StoreError {
-    let current: Result<Option<i64>, StoreError> = async {
-        Ok(on_tx!(tx, c => {
-            sqlx::query_scalar("SELECT version FROM workers WHERE personnel_number = $1")
-                .bind(personnel_number)
-                .fetch_optional(&mut *c)
-                .await?
-        }))
-    }
-    .await;
-    match (current, expected) {
-        (Ok(Some(current)), Some(expected)) => {
-            StoreError::Stale { entity: "worker", key: personnel_number.to_string(), expected, current }
-        }
-        (Ok(_), _) => StoreError::not_found("worker", personnel_number),
-        (Err(e), _) => e,
+    match locked_at(tx, WORKERS, personnel_number, expected).await {
+        Ok(_) => StoreError::not_found("worker", personnel_number),
+        Err(error) => error,
     }
 }

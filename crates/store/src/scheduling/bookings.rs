@@ -3,7 +3,7 @@
 //! then checks the resource's hard bookings against its capacity, so two concurrent requests can
 //! never both take the last free time.
 
-use super::common::{delete_row, exists, find_by_id, parse_id, record_change};
+use super::common::{check_version, delete_row, exists, find_by_id, parse_id, record_change};
 use super::outbox::entity;
 use super::snapshots::ResourceSnapshot;
 use super::SchedulingStore;
@@ -135,10 +135,18 @@ impl SchedulingStore {
         self.booking(&id.to_string()).await
     }
 
-    pub async fn update_booking(&self, actor: &Actor, id: &str, booking: NewBooking) -> StoreResult<Booking> {
+    /// With `expected_version`, only while it is at that version (`Stale` otherwise).
+    pub async fn update_booking(
+        &self,
+        actor: &Actor,
+        id: &str,
+        booking: NewBooking,
+        expected_version: Option<i64>,
+    ) -> StoreResult<Booking> {
         let uuid = parse_id(ENTITY, id)?;
         let now = self.clock.now();
         let mut tx = self.db.begin().await?;
+        check_version(&mut tx, ("bookings", ENTITY), uuid, id, expected_version).await?;
         let current: Option<Uuid> = on_tx!(&mut tx, c => {
             sqlx::query_scalar("SELECT resource_id FROM bookings WHERE id = $1").bind(uuid).fetch_optional(&mut *c).await?
         });
@@ -179,10 +187,12 @@ impl SchedulingStore {
         self.booking(id).await
     }
 
-    pub async fn delete_booking(&self, actor: &Actor, id: &str) -> StoreResult<()> {
+    /// With `expected_version`, only while it is at that version (`Stale` otherwise).
+    pub async fn delete_booking(&self, actor: &Actor, id: &str, expected_version: Option<i64>) -> StoreResult<()> {
         let uuid = parse_id(ENTITY, id)?;
         let now = self.clock.now();
         let mut tx = self.db.begin().await?;
+        check_version(&mut tx, ("bookings", ENTITY), uuid, id, expected_version).await?;
         let resource: Option<Uuid> = on_tx!(&mut tx, c => {
             sqlx::query_scalar("SELECT resource_id FROM bookings WHERE id = $1").bind(uuid).fetch_optional(&mut *c).await?
         });

@@ -1,6 +1,6 @@
 //! Characteristics: skills and certifications, optionally rated with a rating model.
 
-use super::common::{count_where, delete_row, id_by, record_change};
+use super::common::{check_version_by_name, count_where, delete_row, id_by, record_change};
 use super::outbox::entity;
 use super::SchedulingStore;
 use crate::error::{StoreError, StoreResult};
@@ -93,17 +93,20 @@ impl SchedulingStore {
         self.characteristic(name).await
     }
 
+    /// With `expected_version`, only while it is at that version (`Stale` otherwise).
     pub async fn update_characteristic(
         &self,
         actor: &Actor,
         name: &str,
         input: NewCharacteristic,
+        expected_version: Option<i64>,
     ) -> StoreResult<Characteristic> {
         if input.name.as_str() != name {
             return Err(StoreError::invalid("name", "cannot be changed"));
         }
         let now = self.clock.now();
         let mut tx = self.db.begin().await?;
+        check_version_by_name(&mut tx, ("characteristics", "name", "characteristic"), name, expected_version).await?;
         let current: Option<(Uuid, Option<Uuid>)> = on_tx!(&mut tx, c => {
             sqlx::query_as("SELECT id, rating_model_id FROM characteristics WHERE name = $1")
                 .bind(name)
@@ -148,9 +151,16 @@ impl SchedulingStore {
         self.characteristic(name).await
     }
 
-    pub async fn delete_characteristic(&self, actor: &Actor, name: &str) -> StoreResult<()> {
+    /// With `expected_version`, only while it is at that version (`Stale` otherwise).
+    pub async fn delete_characteristic(
+        &self,
+        actor: &Actor,
+        name: &str,
+        expected_version: Option<i64>,
+    ) -> StoreResult<()> {
         let now = self.clock.now();
         let mut tx = self.db.begin().await?;
+        check_version_by_name(&mut tx, ("characteristics", "name", "characteristic"), name, expected_version).await?;
         let id = id_by(&mut tx, "characteristics", "name", name)
             .await?
             .ok_or_else(|| StoreError::not_found("characteristic", name))?;

@@ -25,6 +25,43 @@ pub(crate) async fn id_by(tx: &mut Tx, table: &str, column: &str, key: &str) -> 
     }))
 }
 
+/// Refuses (`Stale`) a write based on version `expected` of row `id` of `table` (called `key`
+/// in errors) when the row is at another version or gone, and locks it for the rest of the
+/// transaction. Nothing to check without an expected version. `table` is a constant.
+pub(crate) async fn check_version(
+    tx: &mut Tx,
+    (table, entity): (&str, &'static str),
+    id: Uuid,
+    key: &str,
+    expected: Option<i64>,
+) -> StoreResult<()> {
+    if expected.is_none() {
+        return Ok(());
+    }
+    let sql = format!("SELECT version FROM {table} WHERE id = $1{}", tx.for_update());
+    let current: Option<i64> = on_tx!(tx, c => {
+        sqlx::query_scalar(sqlx::AssertSqlSafe(&*sql)).bind(id).fetch_optional(&mut *c).await?
+    });
+    match current {
+        None => Err(StoreError::not_found(entity, key)),
+        current => StoreError::unless_at(entity, key, expected, current),
+    }
+}
+
+/// [`check_version`] for a row found by its name (`column` = `name`).
+pub(crate) async fn check_version_by_name(
+    tx: &mut Tx,
+    (table, column, entity): (&str, &str, &'static str),
+    name: &str,
+    expected: Option<i64>,
+) -> StoreResult<()> {
+    if expected.is_none() {
+        return Ok(());
+    }
+    let id = id_by(tx, table, column, name).await?.ok_or_else(|| StoreError::not_found(entity, name))?;
+    check_version(tx, (table, entity), id, name, expected).await
+}
+
 /// Whether row `id` of `table` exists, in the transaction.
 pub(crate) async fn exists(tx: &mut Tx, table: &str, id: Uuid) -> StoreResult<bool> {
     let sql = format!("SELECT COUNT(*) FROM {table} WHERE id = $1");

@@ -1,6 +1,6 @@
 //! Rating models and their values.
 
-use super::common::{change, count_where, id_by, record_change};
+use super::common::{change, check_version_by_name, count_where, id_by, record_change};
 use super::outbox::{self, entity};
 use super::SchedulingStore;
 use crate::error::{StoreError, StoreResult};
@@ -104,17 +104,20 @@ impl SchedulingStore {
         self.rating_model(name).await
     }
 
+    /// With `expected_version`, only while it is at that version (`Stale` otherwise).
     pub async fn update_rating_model(
         &self,
         actor: &Actor,
         name: &str,
         model: NewSchedulingRatingModel,
+        expected_version: Option<i64>,
     ) -> StoreResult<SchedulingRatingModel> {
         if model.name.as_str() != name {
             return Err(StoreError::invalid("name", "cannot be changed"));
         }
         let now = self.clock.now();
         let mut tx = self.db.begin().await?;
+        check_version_by_name(&mut tx, ("rating_models", "name", "rating model"), name, expected_version).await?;
         let (id, version): (Uuid, i64) = on_tx!(&mut tx, c => {
             sqlx::query_as(
                 "UPDATE rating_models SET min_value = $2, max_value = $3, version = version + 1, modified_at = $4, \
@@ -213,9 +216,16 @@ impl SchedulingStore {
         outbox::append(tx, &changes).await
     }
 
-    pub async fn delete_rating_model(&self, actor: &Actor, name: &str) -> StoreResult<()> {
+    /// With `expected_version`, only while it is at that version (`Stale` otherwise).
+    pub async fn delete_rating_model(
+        &self,
+        actor: &Actor,
+        name: &str,
+        expected_version: Option<i64>,
+    ) -> StoreResult<()> {
         let now = self.clock.now();
         let mut tx = self.db.begin().await?;
+        check_version_by_name(&mut tx, ("rating_models", "name", "rating model"), name, expected_version).await?;
         let id = id_by(&mut tx, "rating_models", "name", name)
             .await?
             .ok_or_else(|| StoreError::not_found("rating model", name))?;

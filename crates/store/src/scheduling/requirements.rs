@@ -1,6 +1,6 @@
 //! Resource requirements and the characteristics they need.
 
-use super::common::{count_where, delete_row, find_by_id, page_by_id, parse_id, record_change};
+use super::common::{check_version, count_where, delete_row, find_by_id, page_by_id, parse_id, record_change};
 use super::outbox::entity;
 use super::SchedulingStore;
 use crate::error::{StoreError, StoreResult};
@@ -157,15 +157,19 @@ impl SchedulingStore {
     }
 
     /// Updates a requirement and replaces the characteristics it needs.
+    ///
+    /// With `expected_version`, only while it is at that version (`Stale` otherwise).
     pub async fn update_resource_requirement(
         &self,
         actor: &Actor,
         id: &str,
         input: NewResourceRequirement,
+        expected_version: Option<i64>,
     ) -> StoreResult<ResourceRequirement> {
         let uuid = parse_id(ENTITY, id)?;
         let now = self.clock.now();
         let mut tx = self.db.begin().await?;
+        check_version(&mut tx, ("resource_requirements", ENTITY), uuid, id, expected_version).await?;
         let version: Option<i64> = on_tx!(&mut tx, c => {
             sqlx::query_scalar(
                 "UPDATE resource_requirements SET name = $2, from_at = $3, to_at = $4, duration_minutes = $5, \
@@ -200,10 +204,18 @@ impl SchedulingStore {
     }
 
     /// Deletes a requirement; refused while bookings refer to it.
-    pub async fn delete_resource_requirement(&self, actor: &Actor, id: &str) -> StoreResult<()> {
+    ///
+    /// With `expected_version`, only while it is at that version (`Stale` otherwise).
+    pub async fn delete_resource_requirement(
+        &self,
+        actor: &Actor,
+        id: &str,
+        expected_version: Option<i64>,
+    ) -> StoreResult<()> {
         let uuid = parse_id(ENTITY, id)?;
         let now = self.clock.now();
         let mut tx = self.db.begin().await?;
+        check_version(&mut tx, ("resource_requirements", ENTITY), uuid, id, expected_version).await?;
         let name: Option<String> = on_tx!(&mut tx, c => {
             sqlx::query_scalar("SELECT name FROM resource_requirements WHERE id = $1")
                 .bind(uuid)

@@ -58,6 +58,7 @@ impl SchedulingStore {
         resource_id: &str,
         characteristic: &str,
         input: ResourceCharacteristicInput,
+        expected_version: Option<i64>,
     ) -> StoreResult<ResourceCharacteristic> {
         let resource = parse_id(RESOURCE, resource_id)?;
         input.check_dates()?;
@@ -66,6 +67,7 @@ impl SchedulingStore {
         if !exists(&mut tx, "bookable_resources", resource).await? {
             return Err(StoreError::not_found(RESOURCE, resource_id));
         }
+        held_at(&mut tx, resource, characteristic, expected_version).await?;
         let rated = rated_characteristic(&mut tx, characteristic).await?;
         let rating = match (&rated.model, &input.rating) {
             (Some((model, values)), Some(rating)) => {
@@ -116,6 +118,7 @@ impl SchedulingStore {
         tx.commit().await?;
         Ok(ResourceCharacteristic {
             characteristic: characteristic.to_string(),
+            version,
             characteristic_type: rated.characteristic_type,
             rating: rating.as_ref().map(|r| r.value),
             rating_name: rating.map(|r| r.name),
@@ -131,10 +134,12 @@ impl SchedulingStore {
         actor: &Actor,
         resource_id: &str,
         characteristic: &str,
+        expected_version: Option<i64>,
     ) -> StoreResult<()> {
         let resource = parse_id(RESOURCE, resource_id)?;
         let now = self.clock.now();
         let mut tx = self.db.begin().await?;
+        held_at(&mut tx, resource, characteristic, expected_version).await?;
         let deleted: Option<(Uuid, i64)> = on_tx!(&mut tx, c => {
             sqlx::query_as(
                 "DELETE FROM resource_characteristics WHERE resource_id = $1 \
@@ -151,4 +156,23 @@ impl SchedulingStore {
             .await?;
         tx.commit().await
     }
+}
+
+/// Refuses (`Stale`) a write based on version `expected` of the resource's characteristic when
+/// it is at another version or not held, and locks it for the rest of the transaction. Nothing
+/// to check without an expected version.
+async fn held_at(tx: &mut Tx, resource: Uuid, characteristic: &str, expected: Option<i64>) -> StoreResult<()> {
+    if expected.is_none() {
+        return Ok(());
+    }
+    let sql = format!(
+        "SELECT version FROM resource_characteristics WHERE resource_id = $1 \
+         AND characteristic_id = (SELECT id FROM characteristics WHERE name = $2){}",
+        tx.for_update()
+    );
+    let current: Option<i64> = on_tx!(tx, c => {
+        sqlx::query_scalar(sqlx::AssertSqlSafe(&*sql)).bind(resource).bind(characteristic).fetch_optional(&mut *c).await?
+    });
+    let key = format!("{resource}/{characteristic}");
+    StoreError::unless_at("bookable resource characteristic", &key, expected, current)
 }

@@ -1,7 +1,7 @@
 //! Bookable resources with their work hours; their characteristics are in
 //! `resource_characteristics.rs`.
 
-use super::common::{change, count_where, find_by_id, parse_id, record_change};
+use super::common::{change, check_version, count_where, find_by_id, parse_id, record_change};
 use super::outbox::{self, entity};
 use super::SchedulingStore;
 use crate::error::{StoreError, StoreResult};
@@ -90,13 +90,14 @@ impl SchedulingStore {
              ORDER BY weekday, start_minute"
         );
         let characteristics_sql = format!(
-            "SELECT rc.resource_id, c.name, c.characteristic_type, v.value, v.name, rc.issued_on, rc.expires_on \
+            "SELECT rc.resource_id, c.name, c.characteristic_type, v.value, v.name, rc.issued_on, rc.expires_on, \
+             rc.version \
              FROM resource_characteristics rc JOIN characteristics c ON c.id = rc.characteristic_id \
              LEFT JOIN rating_values v ON v.id = rc.rating_value_id WHERE rc.resource_id IN ({list}) ORDER BY c.name"
         );
         type HoursRow = (Uuid, i64, i64, i64);
         type CharacteristicRow =
-            (Uuid, String, String, Option<i64>, Option<String>, Option<NaiveDate>, Option<NaiveDate>);
+            (Uuid, String, String, Option<i64>, Option<String>, Option<NaiveDate>, Option<NaiveDate>, i64);
         let (hours, characteristics): (Vec<HoursRow>, Vec<CharacteristicRow>) = on_read!(&self.db, c => {
             let mut hours = sqlx::query_as(sqlx::AssertSqlSafe(&*hours_sql));
             let mut characteristics = sqlx::query_as(sqlx::AssertSqlSafe(&*characteristics_sql));
@@ -114,9 +115,10 @@ impl SchedulingStore {
             }
         }
         let mut characteristics_of: HashMap<Uuid, Vec<_>> = HashMap::new();
-        for (resource, name, kind, rating, rating_name, issued_on, expires_on) in characteristics {
+        for (resource, name, kind, rating, rating_name, issued_on, expires_on, version) in characteristics {
             characteristics_of.entry(resource).or_default().push(ResourceCharacteristic {
                 characteristic: name,
+                version,
                 characteristic_type: CharacteristicType::parse(&kind).unwrap_or_default(),
                 rating,
                 rating_name,
@@ -187,15 +189,19 @@ impl SchedulingStore {
     }
 
     /// Updates a resource and replaces its work hours. `hr_worker_number` cannot change.
+    ///
+    /// With `expected_version`, only while it is at that version (`Stale` otherwise).
     pub async fn update_bookable_resource(
         &self,
         actor: &Actor,
         id: &str,
         input: NewBookableResource,
+        expected_version: Option<i64>,
     ) -> StoreResult<BookableResource> {
         let uuid = parse_id(ENTITY, id)?;
         let now = self.clock.now();
         let mut tx = self.db.begin().await?;
+        check_version(&mut tx, ("bookable_resources", ENTITY), uuid, id, expected_version).await?;
         let current: Option<Option<String>> = on_tx!(&mut tx, c => {
             sqlx::query_scalar("SELECT hr_worker_number FROM bookable_resources WHERE id = $1")
                 .bind(uuid)
@@ -240,10 +246,18 @@ impl SchedulingStore {
 
     /// Deletes a resource with its work hours and characteristics (each recorded in the outbox);
     /// refused while it has bookings.
-    pub async fn delete_bookable_resource(&self, actor: &Actor, id: &str) -> StoreResult<()> {
+    ///
+    /// With `expected_version`, only while it is at that version (`Stale` otherwise).
+    pub async fn delete_bookable_resource(
+        &self,
+        actor: &Actor,
+        id: &str,
+        expected_version: Option<i64>,
+    ) -> StoreResult<()> {
         let uuid = parse_id(ENTITY, id)?;
         let now = self.clock.now();
         let mut tx = self.db.begin().await?;
+        check_version(&mut tx, ("bookable_resources", ENTITY), uuid, id, expected_version).await?;
         // Locked before its characteristics are read, so none added meanwhile is deleted by the
         // cascade without its outbox entry.
         let sql = format!("SELECT name, hr_worker_number FROM bookable_resources WHERE id = $1{}", tx.for_update());

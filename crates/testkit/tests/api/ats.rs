@@ -204,6 +204,11 @@ async fn hire_creates_the_worker_with_the_candidates_data(app: TestApp) {
     );
     hr.get("/hr/candidates?status=maybe").await.problem(INVALID, &["status"]);
     assert_eq!(hr.read(&format!("/hr/candidates/{id}")).await, candidate);
+    // Its version is its ETag, like every HR record's.
+    let response =
+        app.request(Method::GET, &format!("/api/v1/hr/candidates/{id}"), Some(&hr.token)).send().await.unwrap();
+    let etag = response.headers().get(header::ETAG).map(|v| v.to_str().unwrap().to_string());
+    assert_eq!(etag, Some(format!("\"{}\"", candidate["version"])), "{candidate}");
 
     // Refusals change nothing.
     let hire = format!("/hr/candidates/{id}/hire");

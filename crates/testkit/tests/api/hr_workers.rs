@@ -161,15 +161,14 @@ async fn worker_skills(app: TestApp) {
     api.put("/hr/workers/NOBODY/skills/RUST", json!({"level": "Expert"})).await.problem(NOT_FOUND, &[]);
 
     let set = api.put(rust, json!({"level": "expert"})).await.is(OK);
-    let expected =
-        json!({"skill": "RUST", "skill_name": "Rust", "level": "Expert", "factor": 5, "level_date": "2026-03-02"});
+    let expected = json!({"skill": "RUST", "version": 1, "skill_name": "Rust", "level": "Expert", "factor": 5, "level_date": "2026-03-02"});
     assert_eq!(set, expected, "a level by name, any case; dated today by default");
     api.put(rust, json!({"level": "Novice", "level_date": "2025-01-15"})).await.is(OK);
     api.put("/hr/workers/W1/skills/SQL", json!({"level": "3"})).await.is(OK);
     let skills = &api.read("/hr/workers/W1").await["skills"];
     let expected = json!([
-        {"skill": "RUST", "skill_name": "Rust", "level": "Novice", "factor": 1, "level_date": "2025-01-15"},
-        {"skill": "SQL", "skill_name": "SQL", "level": "Competent", "factor": 3, "level_date": "2026-03-02"}]);
+        {"skill": "RUST", "version": 2, "skill_name": "Rust", "level": "Novice", "factor": 1, "level_date": "2025-01-15"},
+        {"skill": "SQL", "version": 1, "skill_name": "SQL", "level": "Competent", "factor": 3, "level_date": "2026-03-02"}]);
     assert_eq!(skills, &expected, "a level by factor too");
     api.remove("/hr/workers/W1/skills/SQL").await;
     api.delete("/hr/workers/W1/skills/SQL").await.problem(NOT_FOUND, &[]);
@@ -206,8 +205,8 @@ async fn worker_certificates_expire_with_the_clock(app: TestApp) {
 
     let dates = json!({"issued_on": "2025-03-01", "expires_on": "2026-03-10"});
     let set = api.put(&cert("FORKLIFT"), dates).await.is(OK);
-    let expected = json!({"certificate_type": "FORKLIFT", "name": "Forklift licence", "issued_on": "2025-03-01",
-                          "expires_on": "2026-03-10", "expired": false});
+    let expected = json!({"certificate_type": "FORKLIFT", "version": 1, "name": "Forklift licence",
+                          "issued_on": "2025-03-01", "expires_on": "2026-03-10", "expired": false});
     assert_eq!(set, expected);
     api.put(&cert("FIRSTAID"), json!({"issued_on": "2020-05-05"})).await.is(OK);
     let w = api.read("/hr/workers/W1").await;

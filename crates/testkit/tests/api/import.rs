@@ -91,10 +91,10 @@ async fn csv_import_lands_good_rows_and_reports_bad_ones(app: TestApp) {
     let summary = (ada["email"].as_str(), ada["employment_start"].as_str(), ada["version"].as_i64());
     assert_eq!(summary, (Some("ada@example.com"), Some("2024-01-15"), Some(1)));
     let skills = json!([
-        {"skill": "RUST", "skill_name": "Rust", "level": "Expert", "factor": 5, "level_date": "2026-03-02"},
-        {"skill": "SQL", "skill_name": "SQL", "level": "Novice", "factor": 1, "level_date": "2025-06-01"}]);
+        {"skill": "RUST", "version": 1, "skill_name": "Rust", "level": "Expert", "factor": 5, "level_date": "2026-03-02"},
+        {"skill": "SQL", "version": 1, "skill_name": "SQL", "level": "Novice", "factor": 1, "level_date": "2025-06-01"}]);
     assert_eq!(ada["skills"], skills);
-    let certificates = json!([{"certificate_type": "FORKLIFT", "name": "Forklift licence", "issued_on": "2025-01-01",
+    let certificates = json!([{"certificate_type": "FORKLIFT", "version": 1, "name": "Forklift licence", "issued_on": "2025-01-01",
                                "expires_on": "2027-01-01", "expired": false}]);
     assert_eq!(ada["certificates"], certificates);
     let edsger = api.read("/hr/workers/E-4").await;
@@ -174,8 +174,7 @@ async fn json_lines_import(app: TestApp) {
     let message = report["rejected_rows"][4]["errors"][0]["message"].as_str().unwrap();
     assert!(message.contains("unknown field `nickname`"), "{message}");
     let ada = api.read("/hr/workers/J-1").await;
-    let skill =
-        json!({"skill": "RUST", "skill_name": "Rust", "level": "Expert", "factor": 5, "level_date": "2025-02-03"});
+    let skill = json!({"skill": "RUST", "version": 1, "skill_name": "Rust", "level": "Expert", "factor": 5, "level_date": "2025-02-03"});
     assert_eq!(ada["skills"], json!([skill]));
     assert_eq!(ada["certificates"][0]["certificate_type"], "FIRSTAID");
     let auto = api.read("/hr/workers/000001").await;

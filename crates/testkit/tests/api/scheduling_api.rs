@@ -194,7 +194,7 @@ async fn resource_characteristics(app: TestApp) {
     let ada = &resource(&api, json!({"name": "Ada"})).await;
     let rust = &format!("{ada}/characteristics/Rust");
     let set = api.put(rust, json!({"rating": 3})).await.is(OK);
-    let expected = json!({"characteristic": "Rust", "characteristic_type": "skill", "rating": 3,
+    let expected = json!({"characteristic": "Rust", "version": 1, "characteristic_type": "skill", "rating": 3,
         "rating_name": "Competent", "issued_on": null, "expires_on": null, "expired": false});
     assert_eq!(set, expected);
     assert_eq!(api.put(rust, json!({"rating": "expert"})).await.is(OK)["rating"], 5, "by name, any case");

@@ -6,7 +6,7 @@ use crate::error::ConsoleResult;
 use crate::layout::{csrf, page_with_status, redirect_with};
 use crate::session::{Form, Posted, Viewer};
 use crate::widgets::AfterQuery;
-use crate::widgets::{action_button, next_link, FieldErrors, Input};
+use crate::widgets::{next_link, version_field, versioned_action_button, FieldErrors, Input};
 use axum::extract::{Path, Query, State};
 use axum::response::Response;
 use axum::routing::{get, post};
@@ -77,8 +77,8 @@ async fn list_page(
                             td {
                                 @if can_write { a href={ "/certificate-types/" (t.code) "/edit" } { "Edit" span.visually-hidden { " " (t.name) } } " " }
                                 @if can_delete {
-                                    (action_button(viewer, &format!("/certificate-types/{}/delete", t.code), "Delete",
-                                        Some(&format!("Delete certificate type {}?", t.code))))
+                                    (versioned_action_button(viewer, &format!("/certificate-types/{}/delete", t.code), "Delete",
+                                        Some(&format!("Delete certificate type {}?", t.code)), t.version))
                                 }
                             }
                         }
@@ -102,6 +102,7 @@ fn form_page(viewer: &Viewer, code: Option<&str>, form: &Form, errors: &FieldErr
     let content = html! {
         form.card method="post" action=(action) {
             (csrf(viewer))
+            (version_field(form))
             (errors.summary())
             div.row {
                 @if code.is_none() {
@@ -135,6 +136,7 @@ fn form_of(t: &CertificateType) -> Form {
     if t.requires_renewal {
         fields.push(("requires_renewal".into(), "true".into()));
     }
+    fields.push(("version".into(), t.version.to_string()));
     Form(fields)
 }
 
@@ -169,7 +171,10 @@ async fn update(
     viewer.require(Entity::CertificateType, Privilege::Write)?;
     let updated = async {
         let input: CertificateTypeInput = from_value(input(&form, &code))?;
-        app.hr.update_certificate_type(&viewer.caller.actor(), &code, input.parse()?).await.map_err(Into::into)
+        app.hr
+            .update_certificate_type(&viewer.caller.actor(), &code, input.parse()?, form.version())
+            .await
+            .map_err(Into::into)
     };
     match updated.await {
         Ok(t) => Ok(redirect_with(NAV, &format!("Certificate type {} saved.", t.code))),
@@ -180,10 +185,10 @@ async fn update(
 async fn delete(
     State(app): State<AppState>,
     Path(code): Path<String>,
-    Posted { viewer, .. }: Posted,
+    Posted { viewer, form }: Posted,
 ) -> ConsoleResult<Response> {
     viewer.require(Entity::CertificateType, Privilege::Delete)?;
-    match app.hr.delete_certificate_type(&viewer.caller.actor(), &code).await {
+    match app.hr.delete_certificate_type(&viewer.caller.actor(), &code, form.version()).await {
         Ok(()) => Ok(redirect_with(NAV, &format!("Certificate type {code} deleted."))),
         Err(error) => list_page(&app, &viewer, None, Some(&refusal(error.into())?)).await,
     }

@@ -29,6 +29,9 @@ pub fn routes() -> Router<AppState> {
 pub(crate) fn refusal(error: AppError) -> Result<String, ConsoleError> {
     match error {
         AppError::Conflict { message, .. } => Ok(message),
+        AppError::PreconditionFailed(message) => {
+            Ok(format!("someone else changed it since this page was shown ({message}); look at it again first"))
+        }
         other => Err(other.into()),
     }
 }

@@ -7,7 +7,7 @@ use crate::error::ConsoleResult;
 use crate::layout::{csrf, page, page_with_status, redirect_with};
 use crate::session::{Form, Posted, Viewer};
 use crate::widgets::AfterQuery;
-use crate::widgets::{action_button, next_link, FieldErrors, Input};
+use crate::widgets::{next_link, version_field, versioned_action_button, FieldErrors, Input};
 use axum::extract::{Path, Query, State};
 use axum::response::Response;
 use axum::routing::{get, post};
@@ -108,8 +108,8 @@ async fn show(State(app): State<AppState>, viewer: Viewer, Path(code): Path<Stri
         div.toolbar {
             @if viewer.can(Entity::RatingModel, Privilege::Write) { a.button href={ (base) "/edit" } { "Edit" } }
             @if viewer.can(Entity::RatingModel, Privilege::Delete) {
-                (action_button(&viewer, &format!("{base}/delete"), "Delete rating model",
-                    Some(&format!("Delete rating model {} and its levels?", model.code))))
+                (versioned_action_button(&viewer, &format!("{base}/delete"), "Delete rating model",
+                    Some(&format!("Delete rating model {} and its levels?", model.code)), model.version))
             }
         }
         section.card aria-labelledby="details" {
@@ -195,6 +195,7 @@ fn form_page(viewer: &Viewer, code: Option<&str>, form: &Form, errors: &FieldErr
     let content = html! {
         form.card method="post" action=(action) {
             (csrf(viewer))
+            (version_field(form))
             (errors.summary())
             div.row {
                 @if code.is_none() {
@@ -264,6 +265,7 @@ fn form_of(model: &RatingModel) -> Form {
     for row in model.levels.len()..rows {
         fields.push((format!("levels[{row}].name"), String::new()));
     }
+    fields.push(("version".into(), model.version.to_string()));
     Form(fields)
 }
 
@@ -300,7 +302,10 @@ async fn update(
     let (value, rows, problems) = input(&form, &code);
     let updated = async {
         let input: RatingModelInput = from_value(value)?;
-        app.hr.update_rating_model(&viewer.caller.actor(), &code, input.parse()?).await.map_err(Into::into)
+        app.hr
+            .update_rating_model(&viewer.caller.actor(), &code, input.parse()?, form.version())
+            .await
+            .map_err(Into::into)
     };
     match updated.await {
         Ok(m) => Ok(redirect_with(&format!("/rating-models/{}", m.code), "Changes saved.")),
@@ -311,10 +316,10 @@ async fn update(
 async fn delete(
     State(app): State<AppState>,
     Path(code): Path<String>,
-    Posted { viewer, .. }: Posted,
+    Posted { viewer, form }: Posted,
 ) -> ConsoleResult<Response> {
     viewer.require(Entity::RatingModel, Privilege::Delete)?;
-    match app.hr.delete_rating_model(&viewer.caller.actor(), &code).await {
+    match app.hr.delete_rating_model(&viewer.caller.actor(), &code, form.version()).await {
         Ok(()) => Ok(redirect_with(NAV, &format!("Rating model {code} deleted."))),
         Err(error) => list_page(&app, &viewer, None, Some(&refusal(error.into())?)).await,
     }

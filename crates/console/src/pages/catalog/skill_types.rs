@@ -5,7 +5,7 @@ use crate::error::ConsoleResult;
 use crate::layout::{csrf, page_with_status, redirect_with};
 use crate::session::{Form, Posted, Viewer};
 use crate::widgets::AfterQuery;
-use crate::widgets::{action_button, next_link, FieldErrors, Input};
+use crate::widgets::{next_link, version_field, versioned_action_button, FieldErrors, Input};
 use axum::extract::{Path, Query, State};
 use axum::response::Response;
 use axum::routing::{get, post};
@@ -69,8 +69,8 @@ async fn list_page(
                             td {
                                 @if can_write { a href={ "/skill-types/" (t.code) "/edit" } { "Edit" span.visually-hidden { " " (t.name) } } " " }
                                 @if can_delete {
-                                    (action_button(viewer, &format!("/skill-types/{}/delete", t.code), "Delete",
-                                        Some(&format!("Delete skill type {}?", t.code))))
+                                    (versioned_action_button(viewer, &format!("/skill-types/{}/delete", t.code), "Delete",
+                                        Some(&format!("Delete skill type {}?", t.code)), t.version))
                                 }
                             }
                         }
@@ -91,6 +91,7 @@ fn form_page(viewer: &Viewer, code: Option<&str>, form: &Form, errors: &FieldErr
     let content = html! {
         form.card method="post" action=(action) {
             (csrf(viewer))
+            (version_field(form))
             (errors.summary())
             @if code.is_none() {
                 (Input::new("Code", "code", form.text("code")).required()
@@ -109,7 +110,11 @@ fn input(form: &Form, code: &str) -> serde_json::Value {
 }
 
 fn form_of(t: &SkillType) -> Form {
-    Form(vec![("name".into(), t.name.clone()), ("description".into(), t.description.clone())])
+    Form(vec![
+        ("version".into(), t.version.to_string()),
+        ("name".into(), t.name.clone()),
+        ("description".into(), t.description.clone()),
+    ])
 }
 
 async fn new_form(viewer: Viewer) -> ConsoleResult<Response> {
@@ -143,7 +148,10 @@ async fn update(
     viewer.require(Entity::SkillType, Privilege::Write)?;
     let updated = async {
         let input: SkillTypeInput = from_value(input(&form, &code))?;
-        app.hr.update_skill_type(&viewer.caller.actor(), &code, input.parse()?).await.map_err(Into::into)
+        app.hr
+            .update_skill_type(&viewer.caller.actor(), &code, input.parse()?, form.version())
+            .await
+            .map_err(Into::into)
     };
     match updated.await {
         Ok(t) => Ok(redirect_with(NAV, &format!("Skill type {} saved.", t.code))),
@@ -154,10 +162,10 @@ async fn update(
 async fn delete(
     State(app): State<AppState>,
     Path(code): Path<String>,
-    Posted { viewer, .. }: Posted,
+    Posted { viewer, form }: Posted,
 ) -> ConsoleResult<Response> {
     viewer.require(Entity::SkillType, Privilege::Delete)?;
-    match app.hr.delete_skill_type(&viewer.caller.actor(), &code).await {
+    match app.hr.delete_skill_type(&viewer.caller.actor(), &code, form.version()).await {
         Ok(()) => Ok(redirect_with(NAV, &format!("Skill type {code} deleted."))),
         Err(error) => list_page(&app, &viewer, None, Some(&refusal(error.into())?)).await,
     }

@@ -6,7 +6,7 @@ use crate::error::ConsoleResult;
 use crate::layout::{csrf, page_with_status, redirect_with};
 use crate::session::{Form, Posted, Viewer};
 use crate::widgets::AfterQuery;
-use crate::widgets::{action_button, next_link, select, FieldErrors, Input};
+use crate::widgets::{next_link, select, version_field, versioned_action_button, FieldErrors, Input};
 use axum::extract::{Path, Query, State};
 use axum::response::Response;
 use axum::routing::{get, post};
@@ -87,8 +87,8 @@ async fn list_page(
                             td {
                                 @if can_write { a href={ "/skills/" (s.code) "/edit" } { "Edit" span.visually-hidden { " " (s.name) } } " " }
                                 @if can_delete {
-                                    (action_button(viewer, &format!("/skills/{}/delete", s.code), "Delete",
-                                        Some(&format!("Delete skill {}?", s.code))))
+                                    (versioned_action_button(viewer, &format!("/skills/{}/delete", s.code), "Delete",
+                                        Some(&format!("Delete skill {}?", s.code)), s.version))
                                 }
                             }
                         }
@@ -117,6 +117,7 @@ async fn form_page(
     let content = html! {
         form.card method="post" action=(action) {
             (csrf(viewer))
+            (version_field(form))
             (errors.summary())
             div.row {
                 @if code.is_none() {
@@ -158,6 +159,7 @@ fn form_of(s: &Skill) -> Form {
     if let Some(t) = &s.skill_type {
         fields.push(("skill_type".into(), t.clone()));
     }
+    fields.push(("version".into(), s.version.to_string()));
     Form(fields)
 }
 
@@ -192,7 +194,7 @@ async fn update(
     viewer.require(Entity::Skill, Privilege::Write)?;
     let updated = async {
         let input: SkillInput = from_value(input(&form, &code))?;
-        app.hr.update_skill(&viewer.caller.actor(), &code, input.parse()?).await.map_err(Into::into)
+        app.hr.update_skill(&viewer.caller.actor(), &code, input.parse()?, form.version()).await.map_err(Into::into)
     };
     match updated.await {
         Ok(s) => Ok(redirect_with(NAV, &format!("Skill {} saved.", s.code))),
@@ -203,10 +205,10 @@ async fn update(
 async fn delete(
     State(app): State<AppState>,
     Path(code): Path<String>,
-    Posted { viewer, .. }: Posted,
+    Posted { viewer, form }: Posted,
 ) -> ConsoleResult<Response> {
     viewer.require(Entity::Skill, Privilege::Delete)?;
-    match app.hr.delete_skill(&viewer.caller.actor(), &code).await {
+    match app.hr.delete_skill(&viewer.caller.actor(), &code, form.version()).await {
         Ok(()) => Ok(redirect_with(NAV, &format!("Skill {code} deleted."))),
         Err(error) => list_page(&app, &viewer, None, Some(&refusal(error.into())?)).await,
     }

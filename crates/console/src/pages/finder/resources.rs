@@ -7,7 +7,7 @@ use crate::error::ConsoleResult;
 use crate::layout::{page, redirect_with};
 use crate::session::{Posted, Viewer};
 use crate::widgets::AfterQuery;
-use crate::widgets::{action_button, next_link, when};
+use crate::widgets::{next_link, versioned_action_button, when};
 use axum::extract::{Path, Query, State};
 use axum::response::Response;
 use hrbridge_app::AppState;
@@ -225,8 +225,8 @@ fn bookings_table(viewer: &Viewer, r: &BookableResource, bookings: &[Booking]) -
                         td { @match b.requirement_id { Some(id) => code { (id) }, None => span.muted { "—" } } }
                         @if can_cancel {
                             td { @if b.status != BookingStatus::Canceled {
-                                (action_button(viewer, &format!("/resources/{}/bookings/{}/cancel", r.id, b.id), "Cancel booking",
-                                    Some("Cancel this booking? Its time becomes free again.")))
+                                (versioned_action_button(viewer, &format!("/resources/{}/bookings/{}/cancel", r.id, b.id), "Cancel booking",
+                                    Some("Cancel this booking? Its time becomes free again."), b.version))
                             } }
                         }
                     }
@@ -239,13 +239,14 @@ fn bookings_table(viewer: &Viewer, r: &BookableResource, bookings: &[Booking]) -
 pub async fn cancel_booking(
     State(app): State<AppState>,
     Path((_, booking)): Path<(String, String)>,
-    Posted { viewer, .. }: Posted,
+    Posted { viewer, form }: Posted,
 ) -> ConsoleResult<Response> {
     viewer.require(Entity::Booking, Privilege::Write)?;
     let current = app.scheduling.booking(&booking).await?;
+    let expected = form.version().unwrap_or(current.version);
     let mut input = current.to_input();
     input.status = Some(BookingStatus::Canceled);
-    app.scheduling.update_booking(&viewer.caller.actor(), &booking, input.parse()?).await?;
+    app.scheduling.update_booking(&viewer.caller.actor(), &booking, input.parse()?, Some(expected)).await?;
     app.finder.refresh(&app.scheduling).await?;
     Ok(redirect_with(
         &format!("/resources/{}", current.resource_id),

@@ -8,7 +8,7 @@ use crate::layout::{csrf, page, page_with_status, redirect_with};
 use crate::pages::catalog::{cell_select, errors_by_row, exact_error, list_status, refusal, refused};
 use crate::session::{Form, Posted, Viewer};
 use crate::widgets::AfterQuery;
-use crate::widgets::{action_button, next_link, FieldErrors, Input};
+use crate::widgets::{next_link, version_field, versioned_action_button, FieldErrors, Input};
 use axum::extract::{Path, Query, State};
 use axum::response::Response;
 use axum::routing::{get, post};
@@ -108,7 +108,7 @@ async fn show(State(app): State<AppState>, viewer: Viewer, Path(job_id): Path<St
         div.toolbar {
             @if viewer.can(Entity::Job, Privilege::Write) { a.button href={ (base) "/edit" } { "Edit" } }
             @if viewer.can(Entity::Job, Privilege::Delete) {
-                (action_button(&viewer, &format!("{base}/delete"), "Delete job", Some(&format!("Delete job {}?", job.job_id))))
+                (versioned_action_button(&viewer, &format!("{base}/delete"), "Delete job", Some(&format!("Delete job {}?", job.job_id)), job.version))
             }
         }
         section.card aria-labelledby="details" {
@@ -225,6 +225,7 @@ async fn form_page(
     let content = html! {
         form.card method="post" action=(action) {
             (csrf(viewer))
+            (version_field(form))
             (errors.summary())
             div.row {
                 @if job_id.is_none() {
@@ -308,6 +309,7 @@ fn form_of(job: &Job) -> Form {
         fields.push((format!("required_skills[{row}].skill"), String::new()));
     }
     fields.extend(job.required_certificates.iter().map(|c| ("required_certificates".to_string(), c.clone())));
+    fields.push(("version".into(), job.version.to_string()));
     Form(fields)
 }
 
@@ -347,7 +349,7 @@ async fn update(
     let (value, rows) = input(&form, &job_id);
     let updated = async {
         let input: JobInput = from_value(value)?;
-        app.hr.update_job(&viewer.caller.actor(), &job_id, input.parse()?).await.map_err(Into::into)
+        app.hr.update_job(&viewer.caller.actor(), &job_id, input.parse()?, form.version()).await.map_err(Into::into)
     };
     match updated.await {
         Ok(job) => Ok(redirect_with(&format!("/jobs/{}", job.job_id), "Changes saved.")),
@@ -361,10 +363,10 @@ async fn update(
 async fn delete(
     State(app): State<AppState>,
     Path(job_id): Path<String>,
-    Posted { viewer, .. }: Posted,
+    Posted { viewer, form }: Posted,
 ) -> ConsoleResult<Response> {
     viewer.require(Entity::Job, Privilege::Delete)?;
-    match app.hr.delete_job(&viewer.caller.actor(), &job_id).await {
+    match app.hr.delete_job(&viewer.caller.actor(), &job_id, form.version()).await {
         Ok(()) => Ok(redirect_with(NAV, &format!("Job {job_id} deleted."))),
         Err(error) => list_page(&app, &viewer, None, Some(&refusal(error.into())?)).await,
     }

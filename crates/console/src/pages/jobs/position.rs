@@ -8,7 +8,7 @@ use crate::layout::{csrf, page_with_status, redirect_with};
 use crate::pages::catalog::{list_status, refusal, refused};
 use crate::session::{Form, Posted, Viewer};
 use crate::widgets::AfterQuery;
-use crate::widgets::{action_button, next_link, select, FieldErrors, Input};
+use crate::widgets::{next_link, select, version_field, versioned_action_button, FieldErrors, Input};
 use axum::extract::{Path, Query, State};
 use axum::response::Response;
 use axum::routing::{get, post};
@@ -127,8 +127,8 @@ async fn position_page(
         div.toolbar {
             @if viewer.can(Entity::Position, Privilege::Write) { a.button href={ (base) "/edit" } { "Edit" } }
             @if viewer.can(Entity::Position, Privilege::Delete) {
-                (action_button(viewer, &format!("{base}/delete"), "Delete position",
-                    Some(&format!("Delete position {}?", position.position_number))))
+                (versioned_action_button(viewer, &format!("{base}/delete"), "Delete position",
+                    Some(&format!("Delete position {}?", position.position_number)), position.version))
             }
         }
         div.grid2 {
@@ -152,8 +152,8 @@ async fn position_page(
                             " " span.muted { "(" (number) ")" } " holds this position."
                         }
                         @if viewer.can(Entity::Position, Privilege::Write) {
-                            (action_button(viewer, &format!("{base}/unassign"), "Unassign worker",
-                                Some(&format!("Take worker {number} off position {}?", position.position_number))))
+                            (versioned_action_button(viewer, &format!("{base}/unassign"), "Unassign worker",
+                                Some(&format!("Take worker {number} off position {}?", position.position_number)), position.version))
                         }
                     },
                     None => p { span.badge.warn { "Vacant" } " No worker holds this position." },
@@ -161,6 +161,7 @@ async fn position_page(
                 @if can_assign {
                     form.inline-form method="post" action={ (base) "/assign" } aria-label="Assign a worker" {
                         (csrf(viewer))
+                        input type="hidden" name="version" value=(position.version);
                         (errors.summary())
                         (select(if position.worker.is_some() { "Assign another worker" } else { "Assign a worker" }, "worker",
                             &worker_choices(&all_workers, Some(&position.position_number)), assign_form.text("worker"), true, errors))
@@ -179,11 +180,20 @@ async fn show(State(app): State<AppState>, viewer: Viewer, Path(number): Path<St
     position_page(&app, &viewer, &number, &Form::default(), &FieldErrors::none()).await
 }
 
-/// Saves `position` with `worker` as its holder (or none).
-async fn set_worker(app: &AppState, viewer: &Viewer, number: &str, worker: Option<&str>) -> Result<Position, AppError> {
-    let mut input = app.hr.position(number).await?.to_input();
+/// Saves `position` with `worker` as its holder (or none), at the version the page showed (or,
+/// without one, the version just read): never over someone else's change.
+async fn set_worker(
+    app: &AppState,
+    viewer: &Viewer,
+    number: &str,
+    worker: Option<&str>,
+    shown: Option<i64>,
+) -> Result<Position, AppError> {
+    let current = app.hr.position(number).await?;
+    let expected = shown.unwrap_or(current.version);
+    let mut input = current.to_input();
     input.worker = worker.map(str::to_string);
-    Ok(app.hr.update_position(&viewer.caller.actor(), number, input.parse()?).await?)
+    Ok(app.hr.update_position(&viewer.caller.actor(), number, input.parse()?, Some(expected)).await?)
 }
 
 async fn assign(
@@ -196,7 +206,7 @@ async fn assign(
         let errors = FieldErrors::one("worker", "choose a worker");
         return position_page(&app, &viewer, &number, &form, &errors).await;
     };
-    match set_worker(&app, &viewer, &number, Some(worker)).await {
+    match set_worker(&app, &viewer, &number, Some(worker), form.version()).await {
         Ok(p) => Ok(redirect_with(
             &format!("/positions/{number}"),
             &format!("Worker {worker} now holds position {}.", p.position_number),
@@ -208,10 +218,10 @@ async fn assign(
 async fn unassign(
     State(app): State<AppState>,
     Path(number): Path<String>,
-    Posted { viewer, .. }: Posted,
+    Posted { viewer, form }: Posted,
 ) -> ConsoleResult<Response> {
     viewer.require(Entity::Position, Privilege::Write)?;
-    set_worker(&app, &viewer, &number, None).await?;
+    set_worker(&app, &viewer, &number, None, form.version()).await?;
     Ok(redirect_with(&format!("/positions/{number}"), &format!("Position {number} is now vacant.")))
 }
 
@@ -233,6 +243,7 @@ async fn form_page(
     let content = html! {
         form.card method="post" action=(action) {
             (csrf(viewer))
+            (version_field(form))
             (errors.summary())
             div.row {
                 @if number.is_none() {
@@ -278,6 +289,7 @@ fn form_of(p: &Position) -> Form {
     if let Some(w) = &p.worker {
         fields.push(("worker".into(), w.clone()));
     }
+    fields.push(("version".into(), p.version.to_string()));
     Form(fields)
 }
 
@@ -325,7 +337,10 @@ async fn update(
     viewer.require(Entity::Position, Privilege::Write)?;
     let updated = async {
         let input: PositionInput = from_value(input(&form, &number))?;
-        app.hr.update_position(&viewer.caller.actor(), &number, input.parse()?).await.map_err(Into::into)
+        app.hr
+            .update_position(&viewer.caller.actor(), &number, input.parse()?, form.version())
+            .await
+            .map_err(Into::into)
     };
     match updated.await {
         Ok(p) => Ok(redirect_with(&format!("/positions/{}", p.position_number), "Changes saved.")),
@@ -336,10 +351,10 @@ async fn update(
 async fn delete(
     State(app): State<AppState>,
     Path(number): Path<String>,
-    Posted { viewer, .. }: Posted,
+    Posted { viewer, form }: Posted,
 ) -> ConsoleResult<Response> {
     viewer.require(Entity::Position, Privilege::Delete)?;
-    match app.hr.delete_position(&viewer.caller.actor(), &number).await {
+    match app.hr.delete_position(&viewer.caller.actor(), &number, form.version()).await {
         Ok(()) => Ok(redirect_with(NAV, &format!("Position {number} deleted."))),
         Err(error) => list_page(&app, &viewer, None, Some(&refusal(error.into())?)).await,
     }

@@ -2,12 +2,14 @@
 
 use crate::auth::Caller;
 use crate::error::ApiResult;
-use crate::json::{from_value, patched, JsonBody};
+use crate::etag;
+use crate::json::{from_value, JsonBody};
 use crate::routes::Paged;
 use axum::extract::{Path, Query, State};
-use axum::http::StatusCode;
+use axum::http::{HeaderMap, StatusCode};
+use axum::response::Response;
 use axum::Json;
-use hrbridge_app::AppState;
+use hrbridge_app::{concurrency, AppState};
 use hrbridge_domain::auth::{Entity, Privilege};
 use hrbridge_domain::scheduling::booking::{Booking, BookingInput};
 use hrbridge_store::scheduling::bookings::BookingFilter;
@@ -62,30 +64,47 @@ async fn create_booking(
 }
 
 #[utoipa::path(get, path = "/api/v1/scheduling/bookings/{id}", tag = "scheduling", responses((status = 200, body = Booking)))]
-async fn get_booking(State(app): State<AppState>, caller: Caller, Path(id): Path<String>) -> ApiResult<Json<Booking>> {
+async fn get_booking(State(app): State<AppState>, caller: Caller, Path(id): Path<String>) -> ApiResult<Response> {
     caller.require(Entity::Booking, Privilege::Read)?;
-    Ok(Json(app.scheduling.booking(&id).await?))
+    Ok(etag::record(app.scheduling.booking(&id).await?))
 }
 
 /// Changes a booking: its status (cancel it with `{"status": "canceled"}`), times or resource.
-#[utoipa::path(patch, path = "/api/v1/scheduling/bookings/{id}", tag = "scheduling", request_body = Object, responses((status = 200, body = Booking)))]
+#[utoipa::path(patch, path = "/api/v1/scheduling/bookings/{id}", tag = "scheduling", request_body = Object, params(("If-Match" = Option<String>, Header, description = "the ETag read: refused with 412 if the record changed since")), responses((status = 200, body = Booking), (status = 412)))]
 async fn patch_booking(
     State(app): State<AppState>,
     caller: Caller,
     Path(id): Path<String>,
+    headers: HeaderMap,
     JsonBody(patch): JsonBody<serde_json::Value>,
-) -> ApiResult<Json<Booking>> {
+) -> ApiResult<Response> {
     caller.require(Entity::Booking, Privilege::Write)?;
-    let input: BookingInput = patched(&app.scheduling.booking(&id).await?.to_input(), patch)?;
-    let booking = app.scheduling.update_booking(&caller.actor(), &id, input.parse()?).await?;
+    let actor = caller.actor();
+    let (app, actor, key) = (&app, &actor, id.as_str());
+    let booking = concurrency::merge_patch(
+        &format!("booking '{id}'"),
+        patch,
+        etag::if_match(&headers)?,
+        || Box::pin(app.scheduling.booking(key)),
+        Booking::to_input,
+        move |input: BookingInput, version| {
+            Box::pin(async move { Ok(app.scheduling.update_booking(actor, key, input.parse()?, Some(version)).await?) })
+        },
+    )
+    .await?;
     app.finder.refresh(&app.scheduling).await?;
-    Ok(Json(booking))
+    Ok(etag::record(booking))
 }
 
-#[utoipa::path(delete, path = "/api/v1/scheduling/bookings/{id}", tag = "scheduling", responses((status = 204)))]
-async fn delete_booking(State(app): State<AppState>, caller: Caller, Path(id): Path<String>) -> ApiResult<StatusCode> {
+#[utoipa::path(delete, path = "/api/v1/scheduling/bookings/{id}", tag = "scheduling", params(("If-Match" = Option<String>, Header, description = "the ETag read: refused with 412 if the record changed since")), responses((status = 204), (status = 412)))]
+async fn delete_booking(
+    State(app): State<AppState>,
+    caller: Caller,
+    Path(id): Path<String>,
+    headers: HeaderMap,
+) -> ApiResult<StatusCode> {
     caller.require(Entity::Booking, Privilege::Delete)?;
-    app.scheduling.delete_booking(&caller.actor(), &id).await?;
+    app.scheduling.delete_booking(&caller.actor(), &id, etag::if_match(&headers)?).await?;
     app.finder.refresh(&app.scheduling).await?;
     Ok(StatusCode::NO_CONTENT)
 }

@@ -2,12 +2,14 @@
 
 use crate::auth::Caller;
 use crate::error::ApiResult;
-use crate::json::{from_value, patched, JsonBody};
+use crate::etag;
+use crate::json::{from_value, JsonBody};
 use crate::routes::{ListQuery, Paged};
 use axum::extract::{Path, Query, State};
-use axum::http::StatusCode;
+use axum::http::{HeaderMap, StatusCode};
+use axum::response::Response;
 use axum::Json;
-use hrbridge_app::AppState;
+use hrbridge_app::{concurrency, AppState};
 use hrbridge_domain::auth::{Entity, Privilege};
 use hrbridge_domain::scheduling::{
     Characteristic, CharacteristicInput, SchedulingRatingModel, SchedulingRatingModelInput,
@@ -51,31 +53,47 @@ async fn get_rating_model(
     State(app): State<AppState>,
     caller: Caller,
     Path(name): Path<String>,
-) -> ApiResult<Json<SchedulingRatingModel>> {
+) -> ApiResult<Response> {
     caller.require(Entity::SchedulingRatingModel, Privilege::Read)?;
-    Ok(Json(app.scheduling.rating_model(&name).await?))
+    Ok(etag::record(app.scheduling.rating_model(&name).await?))
 }
 
-#[utoipa::path(patch, path = "/api/v1/scheduling/rating-models/{name}", tag = "scheduling", request_body = Object, responses((status = 200, body = SchedulingRatingModel)))]
+#[utoipa::path(patch, path = "/api/v1/scheduling/rating-models/{name}", tag = "scheduling", request_body = Object, params(("If-Match" = Option<String>, Header, description = "the ETag read: refused with 412 if the record changed since")), responses((status = 200, body = SchedulingRatingModel), (status = 412)))]
 async fn patch_rating_model(
     State(app): State<AppState>,
     caller: Caller,
     Path(name): Path<String>,
+    headers: HeaderMap,
     JsonBody(patch): JsonBody<serde_json::Value>,
-) -> ApiResult<Json<SchedulingRatingModel>> {
+) -> ApiResult<Response> {
     caller.require(Entity::SchedulingRatingModel, Privilege::Write)?;
-    let input: SchedulingRatingModelInput = patched(&app.scheduling.rating_model(&name).await?.to_input(), patch)?;
-    Ok(Json(app.scheduling.update_rating_model(&caller.actor(), &name, input.parse()?).await?))
+    let actor = caller.actor();
+    let (app, actor, key) = (&app, &actor, name.as_str());
+    let record = concurrency::merge_patch(
+        &format!("rating model '{name}'"),
+        patch,
+        etag::if_match(&headers)?,
+        || Box::pin(app.scheduling.rating_model(key)),
+        SchedulingRatingModel::to_input,
+        move |input: SchedulingRatingModelInput, version| {
+            Box::pin(
+                async move { Ok(app.scheduling.update_rating_model(actor, key, input.parse()?, Some(version)).await?) },
+            )
+        },
+    )
+    .await?;
+    Ok(etag::record(record))
 }
 
-#[utoipa::path(delete, path = "/api/v1/scheduling/rating-models/{name}", tag = "scheduling", responses((status = 204)))]
+#[utoipa::path(delete, path = "/api/v1/scheduling/rating-models/{name}", tag = "scheduling", params(("If-Match" = Option<String>, Header, description = "the ETag read: refused with 412 if the record changed since")), responses((status = 204), (status = 412)))]
 async fn delete_rating_model(
     State(app): State<AppState>,
     caller: Caller,
     Path(name): Path<String>,
+    headers: HeaderMap,
 ) -> ApiResult<StatusCode> {
     caller.require(Entity::SchedulingRatingModel, Privilege::Delete)?;
-    app.scheduling.delete_rating_model(&caller.actor(), &name).await?;
+    app.scheduling.delete_rating_model(&caller.actor(), &name, etag::if_match(&headers)?).await?;
     Ok(StatusCode::NO_CONTENT)
 }
 
@@ -107,30 +125,46 @@ async fn get_characteristic(
     State(app): State<AppState>,
     caller: Caller,
     Path(name): Path<String>,
-) -> ApiResult<Json<Characteristic>> {
+) -> ApiResult<Response> {
     caller.require(Entity::Characteristic, Privilege::Read)?;
-    Ok(Json(app.scheduling.characteristic(&name).await?))
+    Ok(etag::record(app.scheduling.characteristic(&name).await?))
 }
 
-#[utoipa::path(patch, path = "/api/v1/scheduling/characteristics/{name}", tag = "scheduling", request_body = Object, responses((status = 200, body = Characteristic)))]
+#[utoipa::path(patch, path = "/api/v1/scheduling/characteristics/{name}", tag = "scheduling", request_body = Object, params(("If-Match" = Option<String>, Header, description = "the ETag read: refused with 412 if the record changed since")), responses((status = 200, body = Characteristic), (status = 412)))]
 async fn patch_characteristic(
     State(app): State<AppState>,
     caller: Caller,
     Path(name): Path<String>,
+    headers: HeaderMap,
     JsonBody(patch): JsonBody<serde_json::Value>,
-) -> ApiResult<Json<Characteristic>> {
+) -> ApiResult<Response> {
     caller.require(Entity::Characteristic, Privilege::Write)?;
-    let input: CharacteristicInput = patched(&app.scheduling.characteristic(&name).await?.to_input(), patch)?;
-    Ok(Json(app.scheduling.update_characteristic(&caller.actor(), &name, input.parse()?).await?))
+    let actor = caller.actor();
+    let (app, actor, key) = (&app, &actor, name.as_str());
+    let record = concurrency::merge_patch(
+        &format!("characteristic '{name}'"),
+        patch,
+        etag::if_match(&headers)?,
+        || Box::pin(app.scheduling.characteristic(key)),
+        Characteristic::to_input,
+        move |input: CharacteristicInput, version| {
+            Box::pin(async move {
+                Ok(app.scheduling.update_characteristic(actor, key, input.parse()?, Some(version)).await?)
+            })
+        },
+    )
+    .await?;
+    Ok(etag::record(record))
 }
 
-#[utoipa::path(delete, path = "/api/v1/scheduling/characteristics/{name}", tag = "scheduling", responses((status = 204)))]
+#[utoipa::path(delete, path = "/api/v1/scheduling/characteristics/{name}", tag = "scheduling", params(("If-Match" = Option<String>, Header, description = "the ETag read: refused with 412 if the record changed since")), responses((status = 204), (status = 412)))]
 async fn delete_characteristic(
     State(app): State<AppState>,
     caller: Caller,
     Path(name): Path<String>,
+    headers: HeaderMap,
 ) -> ApiResult<StatusCode> {
     caller.require(Entity::Characteristic, Privilege::Delete)?;
-    app.scheduling.delete_characteristic(&caller.actor(), &name).await?;
+    app.scheduling.delete_characteristic(&caller.actor(), &name, etag::if_match(&headers)?).await?;
     Ok(StatusCode::NO_CONTENT)
 }

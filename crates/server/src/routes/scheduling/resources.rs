@@ -2,12 +2,14 @@
 
 use crate::auth::Caller;
 use crate::error::ApiResult;
-use crate::json::{from_value, patched, JsonBody};
+use crate::etag;
+use crate::json::{from_value, JsonBody};
 use crate::routes::{ListQuery, Paged};
 use axum::extract::{Path, Query, State};
-use axum::http::StatusCode;
+use axum::http::{HeaderMap, StatusCode};
+use axum::response::Response;
 use axum::Json;
-use hrbridge_app::AppState;
+use hrbridge_app::{concurrency, AppState};
 use hrbridge_domain::auth::{Entity, Privilege};
 use hrbridge_domain::scheduling::{
     BookableResource, BookableResourceInput, ResourceCharacteristic, ResourceCharacteristicInput,
@@ -44,56 +46,80 @@ async fn create_resource(
 }
 
 #[utoipa::path(get, path = "/api/v1/scheduling/bookable-resources/{id}", tag = "scheduling", responses((status = 200, body = BookableResource)))]
-async fn get_resource(
-    State(app): State<AppState>,
-    caller: Caller,
-    Path(id): Path<String>,
-) -> ApiResult<Json<BookableResource>> {
+async fn get_resource(State(app): State<AppState>, caller: Caller, Path(id): Path<String>) -> ApiResult<Response> {
     caller.require(Entity::BookableResource, Privilege::Read)?;
-    Ok(Json(app.scheduling.bookable_resource(&id).await?))
+    Ok(etag::record(app.scheduling.bookable_resource(&id).await?))
 }
 
 /// JSON Merge Patch. `hr_worker_number` cannot be changed or removed; `work_hours` replaces the
 /// calendar (`null` resets it to the default).
-#[utoipa::path(patch, path = "/api/v1/scheduling/bookable-resources/{id}", tag = "scheduling", request_body = Object, responses((status = 200, body = BookableResource)))]
+#[utoipa::path(patch, path = "/api/v1/scheduling/bookable-resources/{id}", tag = "scheduling", request_body = Object, params(("If-Match" = Option<String>, Header, description = "the ETag read: refused with 412 if the record changed since")), responses((status = 200, body = BookableResource), (status = 412)))]
 async fn patch_resource(
     State(app): State<AppState>,
     caller: Caller,
     Path(id): Path<String>,
+    headers: HeaderMap,
     JsonBody(patch): JsonBody<serde_json::Value>,
-) -> ApiResult<Json<BookableResource>> {
+) -> ApiResult<Response> {
     caller.require(Entity::BookableResource, Privilege::Write)?;
-    let input: BookableResourceInput = patched(&app.scheduling.bookable_resource(&id).await?.to_input(), patch)?;
-    Ok(Json(app.scheduling.update_bookable_resource(&caller.actor(), &id, input.parse()?).await?))
+    let actor = caller.actor();
+    let (app, actor, key) = (&app, &actor, id.as_str());
+    let record = concurrency::merge_patch(
+        &format!("bookable resource '{id}'"),
+        patch,
+        etag::if_match(&headers)?,
+        || Box::pin(app.scheduling.bookable_resource(key)),
+        BookableResource::to_input,
+        move |input: BookableResourceInput, version| {
+            Box::pin(async move {
+                Ok(app.scheduling.update_bookable_resource(actor, key, input.parse()?, Some(version)).await?)
+            })
+        },
+    )
+    .await?;
+    Ok(etag::record(record))
 }
 
-#[utoipa::path(delete, path = "/api/v1/scheduling/bookable-resources/{id}", tag = "scheduling", responses((status = 204)))]
-async fn delete_resource(State(app): State<AppState>, caller: Caller, Path(id): Path<String>) -> ApiResult<StatusCode> {
+#[utoipa::path(delete, path = "/api/v1/scheduling/bookable-resources/{id}", tag = "scheduling", params(("If-Match" = Option<String>, Header, description = "the ETag read: refused with 412 if the record changed since")), responses((status = 204), (status = 412)))]
+async fn delete_resource(
+    State(app): State<AppState>,
+    caller: Caller,
+    Path(id): Path<String>,
+    headers: HeaderMap,
+) -> ApiResult<StatusCode> {
     caller.require(Entity::BookableResource, Privilege::Delete)?;
-    app.scheduling.delete_bookable_resource(&caller.actor(), &id).await?;
+    app.scheduling.delete_bookable_resource(&caller.actor(), &id, etag::if_match(&headers)?).await?;
     Ok(StatusCode::NO_CONTENT)
 }
 
-#[utoipa::path(put, path = "/api/v1/scheduling/bookable-resources/{id}/characteristics/{characteristic_name}", tag = "scheduling", request_body = ResourceCharacteristicInput, responses((status = 200, body = ResourceCharacteristic)))]
+#[utoipa::path(put, path = "/api/v1/scheduling/bookable-resources/{id}/characteristics/{characteristic_name}", tag = "scheduling", request_body = ResourceCharacteristicInput, params(("If-Match" = Option<String>, Header, description = "the ETag read: refused with 412 if the record changed since")), responses((status = 200, body = ResourceCharacteristic), (status = 412)))]
 async fn put_resource_characteristic(
     State(app): State<AppState>,
     caller: Caller,
     Path((id, characteristic_name)): Path<(String, String)>,
+    headers: HeaderMap,
     JsonBody(input): JsonBody<serde_json::Value>,
-) -> ApiResult<Json<ResourceCharacteristic>> {
+) -> ApiResult<Response> {
     caller.require(Entity::BookableResource, Privilege::Write)?;
     let input: ResourceCharacteristicInput = from_value(input)?;
     let actor = caller.actor();
-    Ok(Json(app.scheduling.set_resource_characteristic(&actor, &id, &characteristic_name, input).await?))
+    Ok(etag::record(
+        app.scheduling
+            .set_resource_characteristic(&actor, &id, &characteristic_name, input, etag::if_match(&headers)?)
+            .await?,
+    ))
 }
 
-#[utoipa::path(delete, path = "/api/v1/scheduling/bookable-resources/{id}/characteristics/{characteristic_name}", tag = "scheduling", responses((status = 204)))]
+#[utoipa::path(delete, path = "/api/v1/scheduling/bookable-resources/{id}/characteristics/{characteristic_name}", tag = "scheduling", params(("If-Match" = Option<String>, Header, description = "the ETag read: refused with 412 if the record changed since")), responses((status = 204), (status = 412)))]
 async fn delete_resource_characteristic(
     State(app): State<AppState>,
     caller: Caller,
     Path((id, characteristic_name)): Path<(String, String)>,
+    headers: HeaderMap,
 ) -> ApiResult<StatusCode> {
     caller.require(Entity::BookableResource, Privilege::Write)?;
-    app.scheduling.remove_resource_characteristic(&caller.actor(), &id, &characteristic_name).await?;
+    app.scheduling
+        .remove_resource_characteristic(&caller.actor(), &id, &characteristic_name, etag::if_match(&headers)?)
+        .await?;
     Ok(StatusCode::NO_CONTENT)
 }

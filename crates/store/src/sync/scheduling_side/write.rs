@@ -46,16 +46,16 @@ impl SchedulingStore {
         let mut outcomes = Vec::with_capacity(deletes.len());
         for (key, reference) in deletes {
             let result = match kind {
-                MapKind::Workers => self.delete_bookable_resource(actor, reference).await,
+                MapKind::Workers => self.delete_bookable_resource(actor, reference, None).await,
                 MapKind::WorkerSkills | MapKind::WorkerCertificates => {
                     let (number, name) = key.split_once('/').unwrap_or((key.as_str(), ""));
                     match self.resource_id_by_number(number).await? {
-                        Some(id) => self.remove_resource_characteristic(actor, &id.to_string(), name).await,
+                        Some(id) => self.remove_resource_characteristic(actor, &id.to_string(), name, None).await,
                         None => Ok(()),
                     }
                 }
-                MapKind::Skills | MapKind::CertificateTypes => self.delete_characteristic(actor, key).await,
-                MapKind::RatingModels => self.delete_rating_model(actor, key).await,
+                MapKind::Skills | MapKind::CertificateTypes => self.delete_characteristic(actor, key, None).await,
+                MapKind::RatingModels => self.delete_rating_model(actor, key, None).await,
             };
             outcomes.push(match result {
                 Ok(()) | Err(StoreError::NotFound { .. }) => WriteOutcome::Deleted { key: key.clone() },
@@ -94,7 +94,7 @@ impl SchedulingStore {
                 match parsed {
                     Err(reason) => return WriteOutcome::Failed { key, reason },
                     Ok(model) if exists => {
-                        self.update_rating_model(actor, &write.key, model).await.map(|m| (m.id, m.version))
+                        self.update_rating_model(actor, &write.key, model, None).await.map(|m| (m.id, m.version))
                     }
                     Ok(model) => self.create_rating_model(actor, model).await.map(|m| (m.id, m.version)),
                 }
@@ -110,7 +110,7 @@ impl SchedulingStore {
                 match parsed {
                     Err(reason) => return WriteOutcome::Failed { key, reason },
                     Ok(c) if exists => {
-                        self.update_characteristic(actor, &write.key, c).await.map(|c| (c.id, c.version))
+                        self.update_characteristic(actor, &write.key, c, None).await.map(|c| (c.id, c.version))
                     }
                     Ok(c) => self.create_characteristic(actor, c).await.map(|c| (c.id, c.version)),
                 }

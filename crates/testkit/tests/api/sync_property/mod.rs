@@ -196,7 +196,7 @@ async fn scheduling_edit(app: &TestApp, key: &str, field: Field, value: usize, w
         Field::Status => input.active = Some(value.is_multiple_of(2)),
     }
     let input = input.parse().expect("a valid resource");
-    done(scheduling.update_bookable_resource(&planner(), &resource.reference, input).await, what);
+    done(scheduling.update_bookable_resource(&planner(), &resource.reference, input, None).await, what);
 }
 
 /// Counts of a SQL query returning one number, on the scheduling store.
@@ -288,7 +288,7 @@ async fn run_case(app: &TestApp, cov: &mut Coverage, case: usize, batch_size: i6
                         }
                     }
                 }
-                if done(hr.delete_worker(&hr_clerk(), key).await, &what) {
+                if done(hr.delete_worker(&hr_clerk(), key, None).await, &what) {
                     model.touched(w);
                     model.hr_deleted.insert(key.clone());
                     for (kind, k) in expected {
@@ -302,7 +302,7 @@ async fn run_case(app: &TestApp, cov: &mut Coverage, case: usize, batch_size: i6
             }
             Step::HrSetSkill { w, skill, level } => {
                 let input = WorkerSkillInput { level: LEVELS[level].0.into(), level_date: None };
-                if done(hr.set_worker_skill(&hr_clerk(), &keys[w], SKILLS[skill], input).await, &what) {
+                if done(hr.set_worker_skill(&hr_clerk(), &keys[w], SKILLS[skill], input, None).await, &what) {
                     model.touched(w);
                 }
             }
@@ -311,7 +311,7 @@ async fn run_case(app: &TestApp, cov: &mut Coverage, case: usize, batch_size: i6
                 let expect = !model.on
                     && tracked(app, MapKind::WorkerSkills, &key).await
                     && held(app, false, MapKind::WorkerSkills, &key).await.is_some();
-                if done(hr.remove_worker_skill(&hr_clerk(), &keys[w], SKILLS[skill]).await, &what) {
+                if done(hr.remove_worker_skill(&hr_clerk(), &keys[w], SKILLS[skill], None).await, &what) {
                     model.touched(w);
                     model.hr_deleted.insert(key.clone());
                     if expect {
@@ -323,7 +323,7 @@ async fn run_case(app: &TestApp, cov: &mut Coverage, case: usize, batch_size: i6
             Step::HrSetCertificate { w, day } => {
                 let issued_on = NaiveDate::from_ymd_opt(2025, 1, 1).expect("date") + Duration::days(day);
                 let input = WorkerCertificateInput { issued_on, expires_on: None };
-                if done(hr.set_worker_certificate(&hr_clerk(), &keys[w], CERTIFICATE, input).await, &what) {
+                if done(hr.set_worker_certificate(&hr_clerk(), &keys[w], CERTIFICATE, input, None).await, &what) {
                     model.touched(w);
                 }
             }
@@ -332,7 +332,7 @@ async fn run_case(app: &TestApp, cov: &mut Coverage, case: usize, batch_size: i6
                 let expect = !model.on
                     && tracked(app, MapKind::WorkerCertificates, &key).await
                     && held(app, false, MapKind::WorkerCertificates, &key).await.is_some();
-                if done(hr.remove_worker_certificate(&hr_clerk(), &keys[w], CERTIFICATE).await, &what) {
+                if done(hr.remove_worker_certificate(&hr_clerk(), &keys[w], CERTIFICATE, None).await, &what) {
                     model.touched(w);
                     model.hr_deleted.insert(key.clone());
                     if expect {
@@ -363,7 +363,8 @@ async fn run_case(app: &TestApp, cov: &mut Coverage, case: usize, batch_size: i6
                     expires_on: None,
                 };
                 let planner = planner();
-                let set = scheduling.set_resource_characteristic(&planner, &resource.reference, SKILLS[skill], input);
+                let set =
+                    scheduling.set_resource_characteristic(&planner, &resource.reference, SKILLS[skill], input, None);
                 done(set.await, &what);
             }
             Step::SchedulingRemoveCharacteristic { w, which } => {
@@ -372,7 +373,8 @@ async fn run_case(app: &TestApp, cov: &mut Coverage, case: usize, batch_size: i6
                 let key = format!("{}/{name}", keys[w]);
                 let Some(resource) = held(app, false, MapKind::Workers, &keys[w]).await else { continue };
                 let hr_holds = held(app, true, kind, &key).await.is_some();
-                let removed = scheduling.remove_resource_characteristic(&planner(), &resource.reference, name).await;
+                let removed =
+                    scheduling.remove_resource_characteristic(&planner(), &resource.reference, name, None).await;
                 if done(removed, &what) {
                     model.touched(w);
                     if hr_holds {
@@ -389,7 +391,7 @@ async fn run_case(app: &TestApp, cov: &mut Coverage, case: usize, batch_size: i6
                         hr_holds.push((kind, p.key));
                     }
                 }
-                if done(scheduling.delete_bookable_resource(&planner(), &resource.reference).await, &what) {
+                if done(scheduling.delete_bookable_resource(&planner(), &resource.reference, None).await, &what) {
                     model.touched(w);
                     for (kind, key) in hr_holds {
                         let why = format!("HR's, deleted on the scheduling side at {what}");
@@ -582,7 +584,7 @@ async fn sync_now_right_after_turn_on_keeps_a_delete_made_while_off_local(app: T
     assert!(tracked(&app, MapKind::Workers, &keys[0]).await);
 
     engine.set_enabled(&administrator(), false).await.expect("off");
-    hr.delete_worker(&hr_clerk(), &keys[0]).await.expect("delete while off");
+    hr.delete_worker(&hr_clerk(), &keys[0], None).await.expect("delete while off");
     engine.set_enabled(&administrator(), true).await.expect("on again");
     let map = engine.map("workers").expect("the workers map");
     engine.full_sync(map, None).await.expect("sync now");
