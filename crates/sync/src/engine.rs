@@ -123,12 +123,12 @@ impl Engine {
         pending: Option<&BatchRecord>,
         record: &mut BatchRecord,
     ) -> SyncResult<Applied> {
-        let kind = map.kind;
+        let pair = map.pair;
         let started = std::time::Instant::now();
         // Three reads on three connections (two stores' readers), at once.
         let (hr_rows, scheduling_rows, links) = tokio::try_join!(
-            async { SyncResult::Ok(self.hr.sync_read(kind, selection).await?) },
-            async { SyncResult::Ok(self.scheduling.sync_read(kind, selection).await?) },
+            async { SyncResult::Ok(self.hr.sync_read(pair, selection).await?) },
+            async { SyncResult::Ok(self.scheduling.sync_read(pair, selection).await?) },
             self.links(map, &selection, pending),
         )?;
         let read = started.elapsed();
@@ -191,12 +191,12 @@ impl Engine {
         }
         let mut outcomes: HashMap<String, WriteOutcome> = HashMap::new();
         if !writes.is_empty() {
-            for o in self.scheduling.sync_write(&actor, kind, &writes).await? {
+            for o in pair.write_scheduling(&self.scheduling, &actor, &writes).await? {
                 outcomes.insert(o.key().to_string(), o);
             }
         }
         if !deletes.is_empty() {
-            for o in self.scheduling.sync_delete(&actor, kind, &deletes).await? {
+            for o in pair.delete_scheduling_all(&self.scheduling, &actor, &deletes).await? {
                 outcomes.insert(o.key().to_string(), o);
             }
         }
@@ -207,7 +207,7 @@ impl Engine {
         for (key, d) in &decisions {
             let Some(action) = &d.hr else { continue };
             let current = records.get(key).and_then(|r| r.hr);
-            match hr_apply::apply(&self.hr, &actor, kind, key, current, action).await {
+            match hr_apply::apply(&self.hr, &actor, pair, key, current, action).await {
                 Ok(()) => hr_written.push(key.clone()),
                 Err(reason) => {
                     hr_failed.insert(key.clone(), reason);
@@ -217,7 +217,7 @@ impl Engine {
         let rewritten: HashMap<String, Projection> = if hr_written.is_empty() {
             HashMap::new()
         } else {
-            let rows = self.hr.sync_read(kind, Selection::Keys(&hr_written)).await?;
+            let rows = self.hr.sync_read(pair, Selection::Keys(&hr_written)).await?;
             rows.into_iter().map(|p| (p.key.clone(), p)).collect()
         };
 
@@ -242,13 +242,13 @@ impl Engine {
                 record.failures.push(Failure { map_name: map.name().into(), entity_key: key, reason });
                 continue;
             }
-            let pair = (map.name().to_string(), key.clone());
-            record.succeeded.push(pair.clone());
+            let map_key = (map.name().to_string(), key.clone());
+            record.succeeded.push(map_key.clone());
             applied.written += u64::from(d.scheduling.is_some()) + u64::from(d.hr.is_some());
             applied.conflicts += u64::from(d.conflict.is_some());
             if d.unlink || matches!(outcome, Some(WriteOutcome::Deleted { .. })) {
                 if r.link.is_some() {
-                    record.drop_tracking.push(pair);
+                    record.drop_tracking.push(map_key);
                 }
                 continue;
             }
@@ -272,10 +272,10 @@ impl Engine {
             record.upsert_tracking.push(TrackingRow {
                 map_name: map.name().into(),
                 entity_key: key.clone(),
-                owner_key: kind.owner_of(&key).to_string(),
-                hr_entity: kind.hr_entity().into(),
+                owner_key: pair.owner_of(&key).to_string(),
+                hr_entity: pair.hr_entity().into(),
                 hr_ref: h.reference.parse().unwrap_or_default(),
-                scheduling_entity: kind.scheduling_entity().into(),
+                scheduling_entity: pair.scheduling_entity().into(),
                 scheduling_ref,
                 hr_version: h.version,
                 scheduling_version,

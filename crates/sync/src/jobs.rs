@@ -7,7 +7,7 @@ use crate::error::SyncResult;
 use crate::maps::Map;
 use hrbridge_store::sync::journal::SyncJob;
 use hrbridge_store::sync::state::BatchRecord;
-use hrbridge_store::sync::{MapKind, Selection};
+use hrbridge_store::sync::{Pair, Selection};
 use hrbridge_store::Actor;
 use std::collections::{BTreeSet, HashSet};
 use std::sync::Arc;
@@ -25,7 +25,7 @@ impl Engine {
             map_name: map.name().to_string(),
             state: "queued".into(),
             done: 0,
-            total: self.owner_count(map.kind).await?,
+            total: self.owner_count(map.pair).await?,
             errors: 0,
             message: None,
             started_by: actor.name.clone(),
@@ -56,11 +56,8 @@ impl Engine {
         Ok(job)
     }
 
-    async fn owner_count(&self, kind: MapKind) -> SyncResult<i64> {
-        Ok(match kind {
-            MapKind::Workers | MapKind::WorkerSkills | MapKind::WorkerCertificates => self.hr.worker_count().await?,
-            _ => self.hr.sync_owners_after(kind, "", 100_000).await?.len() as i64,
-        })
+    async fn owner_count(&self, pair: Pair) -> SyncResult<i64> {
+        Ok(pair.owner_count(&self.hr).await?)
     }
 
     /// Reconciles every record of `map`, a page of owners at a time, reporting progress to
@@ -157,8 +154,8 @@ impl Engine {
     pub(crate) async fn next_owners(&self, map: &Map, after: &str) -> SyncResult<Vec<String>> {
         let limit = self.batch_size;
         let mut owners: BTreeSet<String> = BTreeSet::new();
-        owners.extend(self.hr.sync_owners_after(map.kind, after, limit).await?);
-        owners.extend(self.scheduling.sync_owners_after(map.kind, after, limit).await?);
+        owners.extend(self.hr.sync_owners_after(map.pair, after, limit).await?);
+        owners.extend(self.scheduling.sync_owners_after(map.pair, after, limit).await?);
         owners.extend(self.hr.tracking_owners_after(map.name(), after, limit).await?);
         Ok(owners.into_iter().take(limit as usize).collect())
     }

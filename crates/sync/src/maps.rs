@@ -3,7 +3,7 @@
 //! `default_maps.toml`; a file of the same shape replaces them.
 
 use crate::error::{SyncError, SyncResult};
-use hrbridge_store::sync::MapKind;
+use hrbridge_store::sync::Pair;
 use serde::{Deserialize, Serialize};
 use serde_json::{Map as JsonMap, Value};
 use std::collections::BTreeMap;
@@ -63,7 +63,7 @@ pub struct MapDef {
 #[derive(Debug, Clone, PartialEq)]
 pub struct Map {
     pub def: MapDef,
-    pub kind: MapKind,
+    pub pair: Pair,
 }
 
 #[derive(Debug, Deserialize)]
@@ -89,13 +89,13 @@ impl Maps {
         let file: MapsFile = toml::from_str(text).map_err(|e| SyncError::Maps(e.to_string()))?;
         let mut pending: Vec<Map> = Vec::new();
         for def in file.maps {
-            let kind = MapKind::from_entities(&def.hr_entity, &def.scheduling_entity).ok_or_else(|| {
+            let pair = Pair::of_entities(&def.hr_entity, &def.scheduling_entity).ok_or_else(|| {
                 SyncError::Maps(format!(
-                    "map '{}': no engine pairs HR '{}' with scheduling '{}'",
+                    "map '{}': no registered pair joins HR '{}' with scheduling '{}'",
                     def.name, def.hr_entity, def.scheduling_entity
                 ))
             })?;
-            if pending.iter().any(|m| m.def.name == def.name || m.kind == kind) {
+            if pending.iter().any(|m| m.def.name == def.name || m.pair == pair) {
                 return Err(SyncError::Maps(format!("map '{}' is declared twice", def.name)));
             }
             for field in &def.fields {
@@ -112,7 +112,7 @@ impl Maps {
                     )));
                 }
             }
-            pending.push(Map { def, kind });
+            pending.push(Map { def, pair });
         }
         for map in &pending {
             for dep in &map.def.depends_on {
@@ -141,17 +141,17 @@ impl Maps {
         self.maps.iter().find(|m| m.def.name == name)
     }
 
-    pub fn by_kind(&self, kind: MapKind) -> Option<&Map> {
-        self.maps.iter().find(|m| m.kind == kind)
+    pub fn by_pair(&self, pair: Pair) -> Option<&Map> {
+        self.maps.iter().find(|m| m.pair == pair)
     }
 
     /// The maps in dependency order, cut into waves: consecutive maps of which none needs
     /// another, by its declared dependencies or by what the engine itself needs written first
-    /// (see [`kind_needs`]). A relay pass reconciles a wave's maps at once.
+    /// (see [`pair_needs`]). A relay pass reconciles a wave's maps at once.
     pub fn waves(&self) -> Vec<Vec<&Map>> {
         let mut waves: Vec<Vec<&Map>> = Vec::new();
         for map in &self.maps {
-            let needs = |other: &&Map| map.def.depends_on.contains(&other.def.name) || kind_needs(map.kind, other.kind);
+            let needs = |other: &&Map| map.def.depends_on.contains(&other.def.name) || pair_needs(map.pair, other.pair);
             match waves.last_mut() {
                 Some(wave) if !wave.iter().any(needs) => wave.push(map),
                 _ => waves.push(vec![map]),
@@ -161,17 +161,10 @@ impl Maps {
     }
 }
 
-/// Whether records of kind `a` need those of kind `b` on the scheduling side first, whatever a
-/// maps file declares: a held characteristic needs its resource, its characteristic and the
-/// rating value; a characteristic its rating model.
-fn kind_needs(a: MapKind, b: MapKind) -> bool {
-    use MapKind::*;
-    match a {
-        Skills | CertificateTypes => b == RatingModels,
-        WorkerSkills => matches!(b, Workers | Skills | RatingModels),
-        WorkerCertificates => matches!(b, Workers | CertificateTypes | RatingModels),
-        Workers | RatingModels => false,
-    }
+/// Whether records of pair `a` need those of pair `b` on the scheduling side first, whatever a
+/// maps file declares: what the pair says it needs, and its owner.
+fn pair_needs(a: Pair, b: Pair) -> bool {
+    a.needs().contains(&b) || a.owner() == Some(b)
 }
 
 /// The text form of a value, for value maps: strings as is, others as JSON.
@@ -248,7 +241,7 @@ mod tests {
         for (i, wave) in maps.waves().iter().enumerate() {
             for map in wave {
                 for other in maps.waves().iter().skip(i).flatten() {
-                    assert!(!kind_needs(map.kind, other.kind), "{} before {}", map.name(), other.name());
+                    assert!(!pair_needs(map.pair, other.pair), "{} before {}", map.name(), other.name());
                 }
             }
         }
@@ -284,7 +277,7 @@ mod tests {
     #[test]
     fn bad_files_are_refused_with_the_reason() {
         let unknown = "[[maps]]\nname='x'\nhr_entity='job'\nscheduling_entity='booking'\nkey='k'\nfields=[]";
-        assert!(Maps::parse(unknown).unwrap_err().to_string().contains("no engine pairs"));
+        assert!(Maps::parse(unknown).unwrap_err().to_string().contains("no registered pair joins"));
         let cycle = DEFAULT_MAPS.replace(
             "depends_on = []\nfields = [\n  { hr = \"values\"",
             "depends_on = [\"skills\"]\nfields = [\n  { hr = \"values\"",

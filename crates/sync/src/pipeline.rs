@@ -15,7 +15,7 @@ use crate::error::SyncResult;
 use crate::maps::Map;
 use crate::relay::Pass;
 use hrbridge_store::sync::state::{BatchRecord, TrackingRow};
-use hrbridge_store::sync::{MapKind, Selection};
+use hrbridge_store::sync::{Pair, Selection};
 use std::collections::{BTreeMap, HashSet};
 
 impl Engine {
@@ -59,7 +59,7 @@ impl Engine {
     ) -> SyncResult<Vec<TrackingRow>> {
         let stored = self.hr.tracking_for(map.name(), selection).await?;
         Ok(match pending {
-            Some(pending) => overlay(map.name(), map.kind, selection, stored, pending),
+            Some(pending) => overlay(map.name(), map.pair, selection, stored, pending),
             None => stored,
         })
     }
@@ -69,7 +69,7 @@ impl Engine {
 /// laid over them as `record_batch` writes them: upserts, then drops.
 fn overlay(
     map_name: &str,
-    kind: MapKind,
+    pair: Pair,
     selection: &Selection<'_>,
     stored: Vec<TrackingRow>,
     pending: &BatchRecord,
@@ -79,7 +79,7 @@ fn overlay(
         Selection::Owners(owners) => (owners, true),
     };
     let wanted: HashSet<&str> = wanted.iter().map(String::as_str).collect();
-    let selected = |key: &str| wanted.contains(if by_owner { kind.owner_of(key) } else { key });
+    let selected = |key: &str| wanted.contains(if by_owner { pair.owner_of(key) } else { key });
     let mut rows: BTreeMap<String, TrackingRow> = stored.into_iter().map(|r| (r.entity_key.clone(), r)).collect();
     for row in pending.upsert_tracking.iter().filter(|r| r.map_name == map_name && selected(&r.entity_key)) {
         rows.insert(row.entity_key.clone(), row.clone());
@@ -95,12 +95,13 @@ fn overlay(
 #[cfg(test)]
 mod tests {
     use super::*;
+    use hrbridge_store::sync::pairs::WORKER_SKILLS;
 
     fn row(map: &str, key: &str, version: i64) -> TrackingRow {
         TrackingRow {
             map_name: map.into(),
             entity_key: key.into(),
-            owner_key: MapKind::WorkerSkills.owner_of(key).into(),
+            owner_key: WORKER_SKILLS.owner_of(key).into(),
             hr_entity: "worker_skill".into(),
             hr_ref: 1,
             scheduling_entity: "resource_characteristic".into(),
@@ -131,14 +132,14 @@ mod tests {
             ..BatchRecord::default()
         };
         let owners = ["P1".to_string(), "P2".to_string()];
-        let by_owner = overlay("worker-skills", MapKind::WorkerSkills, &Selection::Owners(&owners), stored, &pending);
+        let by_owner = overlay("worker-skills", WORKER_SKILLS, &Selection::Owners(&owners), stored, &pending);
         // P1's link updated and a new one added; P2's dropped; P3 not selected; the other
         // maps' changes left out.
         assert_eq!(keys(&by_owner), [("P1/Rust", 2), ("P1/SQL", 1)]);
 
         let wanted = ["P3/Go".to_string(), "P2/Go".to_string()];
         let stored = vec![row("worker-skills", "P2/Go", 1)];
-        let by_key = overlay("worker-skills", MapKind::WorkerSkills, &Selection::Keys(&wanted), stored, &pending);
+        let by_key = overlay("worker-skills", WORKER_SKILLS, &Selection::Keys(&wanted), stored, &pending);
         assert_eq!(keys(&by_key), [("P3/Go", 1)]);
     }
 
@@ -151,8 +152,7 @@ mod tests {
         };
         let committed = vec![row("worker-skills", "P1/Rust", 2)];
         let owners = ["P1".to_string()];
-        let rows =
-            overlay("worker-skills", MapKind::WorkerSkills, &Selection::Owners(&owners), committed.clone(), &pending);
+        let rows = overlay("worker-skills", WORKER_SKILLS, &Selection::Owners(&owners), committed.clone(), &pending);
         assert_eq!(rows, committed);
     }
 }

@@ -10,11 +10,10 @@ use crate::engine::{Applied, Engine};
 use crate::error::SyncResult;
 use crate::maps::Map;
 use crate::outbox_batch::whole_transactions;
-use hrbridge_store::outbox::entity as hr_entity;
-use hrbridge_store::scheduling::outbox::entity as scheduling_entity;
 use hrbridge_store::sync::journal::Run;
+use hrbridge_store::sync::pairs::WORKERS;
 use hrbridge_store::sync::state::BatchRecord;
-use hrbridge_store::sync::{MapKind, Selection};
+use hrbridge_store::sync::{Pair, Selection};
 use std::collections::{BTreeMap, BTreeSet, HashMap, HashSet};
 
 /// How many passes one relay run makes at most before it lets go of the apply lock: a run
@@ -42,9 +41,9 @@ pub struct Pass {
 /// retried errors).
 #[derive(Default)]
 struct Work {
-    keys: BTreeMap<MapKind, BTreeSet<String>>,
+    keys: BTreeMap<Pair, BTreeSet<String>>,
     off: HashSet<String>,
-    from_hr: HashSet<(MapKind, String)>,
+    from_hr: HashSet<(Pair, String)>,
     /// Per key changed in HR, whether its latest HR change was made while off: that, not an
     /// earlier change, says whether a delete in HR propagates or is undone.
     hr_latest_off: HashMap<String, bool>,
@@ -53,14 +52,14 @@ struct Work {
 }
 
 impl Work {
-    fn add(&mut self, kind: MapKind, key: String, off: bool) {
+    fn add(&mut self, kind: Pair, key: String, off: bool) {
         if off {
             self.off.insert(key.clone());
         }
         self.keys.entry(kind).or_default().insert(key);
     }
 
-    fn add_from_hr(&mut self, kind: MapKind, key: String, off: bool) {
+    fn add_from_hr(&mut self, kind: Pair, key: String, off: bool) {
         self.from_hr.insert((kind, key.clone()));
         self.add(kind, key, off);
     }
@@ -75,11 +74,6 @@ impl Work {
             }
         }
     }
-}
-
-/// The part of `key` before its first `/`.
-fn head(key: &str) -> &str {
-    key.split_once('/').map_or(key, |(h, _)| h)
 }
 
 impl Engine {
@@ -178,68 +172,72 @@ impl Engine {
         };
 
         let mut work = Work::default();
-        let mut deleted_workers: Vec<String> = Vec::new();
+        // Owners deleted in HR while on (workers): their owned records go with them.
+        let mut deleted_owners: Vec<String> = Vec::new();
+        let mut unclaimed = 0_usize;
         for e in &hr_entries {
             let off = e.seq <= cursors.hr_off_until && !on_ranges.hr_on(e.seq);
-            if e.entity == hr_entity::WORKER && e.operation == "delete" && !off {
-                deleted_workers.push(e.entity_key.clone());
+            let claims: Vec<(Pair, String)> = Pair::all()
+                .iter()
+                .filter_map(|pair| pair.hr_key(&e.entity, &e.entity_key).map(|k| (*pair, k)))
+                .collect();
+            if claims.is_empty() {
+                unclaimed += 1;
             }
-            let kind = match e.entity.as_str() {
-                hr_entity::RATING_LEVEL => Some((MapKind::RatingModels, head(&e.entity_key).to_string())),
-                other => MapKind::ALL.into_iter().find(|k| k.hr_entity() == other).map(|k| (k, e.entity_key.clone())),
-            };
-            if let Some((kind, key)) = kind {
+            for (pair, key) in claims {
                 if e.operation == "delete" {
+                    if !off && pair.owned().next().is_some() {
+                        deleted_owners.push(key.clone());
+                    }
                     work.deletes_due.insert(key.clone());
                 }
                 work.hr_latest_off.insert(key.clone(), off);
-                work.add_from_hr(kind, key, off);
+                work.add_from_hr(pair, key, off);
             }
         }
-        let held_ids: Vec<String> = scheduling_entries
-            .iter()
-            .filter(|e| e.entity == scheduling_entity::RESOURCE_CHARACTERISTIC)
-            .map(|e| head(&e.entity_key).to_string())
-            .collect();
-        let numbers: std::collections::HashMap<String, String> =
-            self.scheduling.worker_numbers_of(&held_ids).await?.into_iter().collect();
-        let mut removed_resources: Vec<(String, bool)> = Vec::new();
+        // Scheduling entries that name their owner by id (a resource's characteristic): the
+        // owners' keys, resolved by the owner pairs in one query each.
+        let mut owner_keys: HashMap<String, String> = HashMap::new();
+        for owner in Pair::all().iter().filter(|p| p.owned().next().is_some()) {
+            let ids: Vec<String> = scheduling_entries
+                .iter()
+                .filter_map(|e| {
+                    owner
+                        .owned()
+                        .find_map(|pair| pair.scheduling_owner_id(&e.entity, &e.entity_key))
+                        .map(str::to_string)
+                })
+                .collect();
+            if !ids.is_empty() {
+                owner_keys.extend(owner.owner_keys(&self.scheduling, &ids).await?);
+            }
+        }
+        let mut removed_owners: Vec<(Pair, String, bool)> = Vec::new();
         for e in &scheduling_entries {
             let off = e.seq <= cursors.scheduling_off_until && !on_ranges.scheduling_on(e.seq);
-            match e.entity.as_str() {
-                scheduling_entity::RATING_MODEL | scheduling_entity::RATING_VALUE => {
-                    work.add(MapKind::RatingModels, head(&e.entity_key).to_string(), off)
+            let mut claimed = false;
+            for pair in Pair::all() {
+                let Some(key) = pair.scheduling_key(&e.entity, &e.entity_key, &owner_keys) else { continue };
+                claimed = true;
+                if e.operation == "delete" && pair.owned().next().is_some() {
+                    removed_owners.push((*pair, key.clone(), off));
                 }
-                scheduling_entity::CHARACTERISTIC => {
-                    work.add(MapKind::Skills, e.entity_key.clone(), off);
-                    work.add(MapKind::CertificateTypes, e.entity_key.clone(), off);
-                }
-                scheduling_entity::BOOKABLE_RESOURCE => {
-                    if e.operation == "delete" {
-                        removed_resources.push((e.entity_key.clone(), off));
-                    }
-                    work.add(MapKind::Workers, e.entity_key.clone(), off)
-                }
-                scheduling_entity::RESOURCE_CHARACTERISTIC => {
-                    let (id, name) = e.entity_key.split_once('/').unwrap_or((&e.entity_key, ""));
-                    if let Some(number) = numbers.get(id) {
-                        work.add(MapKind::WorkerSkills, format!("{number}/{name}"), off);
-                        work.add(MapKind::WorkerCertificates, format!("{number}/{name}"), off);
-                    }
-                }
-                _ => {}
+                work.add(*pair, key, off);
+            }
+            if !claimed {
+                unclaimed += 1;
             }
         }
-        // A deleted resource took its characteristics along, and their entries name it by an id
-        // that no longer resolves: reconcile its worker's qualifications by personnel number.
-        for (number, off) in removed_resources {
-            let owner = [number];
-            for kind in [MapKind::WorkerSkills, MapKind::WorkerCertificates] {
-                let Some(map) = self.maps.by_kind(kind) else { continue };
-                let held = self.hr.sync_read(kind, Selection::Owners(&owner)).await?.into_iter().map(|p| p.key);
-                let linked = self.links(map, &Selection::Owners(&owner), pending).await?;
+        // A deleted owner (a resource) took its owned records along, and their entries name it
+        // by an id that no longer resolves: reconcile them by the owner's key.
+        for (owner, key, off) in removed_owners {
+            let owners = [key];
+            for pair in owner.owned() {
+                let Some(map) = self.maps.by_pair(pair) else { continue };
+                let held = self.hr.sync_read(pair, Selection::Owners(&owners)).await?.into_iter().map(|p| p.key);
+                let linked = self.links(map, &Selection::Owners(&owners), pending).await?;
                 for key in held.chain(linked.into_iter().map(|t| t.entity_key)) {
-                    work.add(kind, key, off);
+                    work.add(pair, key, off);
                 }
             }
         }
@@ -257,7 +255,7 @@ impl Engine {
             }
             if let Some(map) = self.maps.get(&failed.map_name) {
                 work.deletes_due.insert(failed.entity_key.clone());
-                work.add_from_hr(map.kind, failed.entity_key, false);
+                work.add_from_hr(map.pair, failed.entity_key, false);
             }
         }
 
@@ -268,15 +266,15 @@ impl Engine {
         // A worker deleted in HR while on (its latest change) takes its resource's
         // characteristics along on the scheduling side: reconcile them first (all of them, once,
         // as deleted with it), so that one edited there is journaled too.
-        let mut gone: HashSet<String> = deleted_workers.into_iter().filter(|w| !work.off.contains(w)).collect();
+        let mut gone: HashSet<String> = deleted_owners.into_iter().filter(|w| !work.off.contains(w)).collect();
         if solution && !gone.is_empty() {
             let deleted: Vec<String> = gone.iter().cloned().collect();
-            for still in self.hr.sync_read(MapKind::Workers, Selection::Keys(&deleted)).await? {
+            for still in self.hr.sync_read(WORKERS, Selection::Keys(&deleted)).await? {
                 gone.remove(&still.key);
             }
             let owners: Vec<String> = gone.iter().cloned().collect();
-            for kind in [MapKind::WorkerSkills, MapKind::WorkerCertificates] {
-                let Some(map) = self.maps.by_kind(kind).filter(|_| !owners.is_empty()) else { continue };
+            for pair in WORKERS.owned() {
+                let Some(map) = self.maps.by_pair(pair).filter(|_| !owners.is_empty()) else { continue };
                 let with_the_worker = HashSet::new();
                 applied.add(
                     self.reconcile(map, Selection::Owners(&owners), &with_the_worker, None, pending, &mut record)
@@ -291,11 +289,11 @@ impl Engine {
             let runs = wave
                 .into_iter()
                 .filter(|map| solution || !is_worker_map(map))
-                .filter_map(|map| work.keys.get(&map.kind).map(|keys| (map, keys)))
+                .filter_map(|map| work.keys.get(&map.pair).map(|keys| (map, keys)))
                 .map(|(map, keys)| async move {
                     let mut part = BatchRecord::default();
                     let mut keys = self.reaching_hr(map, keys, &work.from_hr, pending).await?;
-                    keys.retain(|k| !map.kind.owned_by_worker() || !gone.contains(map.kind.owner_of(k)));
+                    keys.retain(|k| map.pair.owner().is_none() || !gone.contains(map.pair.owner_of(k)));
                     if keys.is_empty() {
                         return SyncResult::Ok((Applied::default(), part));
                     }
@@ -310,7 +308,7 @@ impl Engine {
             }
         }
         let entries = (hr_entries.len() + scheduling_entries.len()) as u64;
-        tracing::debug!(entries, ?planned, applied = ?started.elapsed(), "pass");
+        tracing::debug!(entries, unclaimed, ?planned, applied = ?started.elapsed(), "pass");
         Ok((Pass { entries, applied, more }, Some(record)))
     }
 
@@ -321,10 +319,10 @@ impl Engine {
         &self,
         map: &Map,
         keys: &BTreeSet<String>,
-        from_hr: &HashSet<(MapKind, String)>,
+        from_hr: &HashSet<(Pair, String)>,
         pending: Option<&BatchRecord>,
     ) -> SyncResult<Vec<String>> {
-        let in_hr = |k: &String| from_hr.contains(&(map.kind, k.clone()));
+        let in_hr = |k: &String| from_hr.contains(&(map.pair, k.clone()));
         let scheduling_only: Vec<String> = keys.iter().filter(|k| !in_hr(k)).cloned().collect();
         if scheduling_only.is_empty() {
             return Ok(keys.iter().cloned().collect());
@@ -377,5 +375,5 @@ impl Engine {
 
 /// The maps the HR-to-resource-scheduling solution owns: workers and what they hold.
 pub(crate) fn is_worker_map(map: &Map) -> bool {
-    matches!(map.kind, MapKind::Workers | MapKind::WorkerSkills | MapKind::WorkerCertificates)
+    map.pair.in_solution()
 }

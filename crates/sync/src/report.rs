@@ -30,8 +30,8 @@ impl Engine {
                 let owners = self.next_owners(map, &after).await?;
                 let Some(last) = owners.last().cloned() else { break };
                 let selection = Selection::Owners(&owners);
-                let hr = self.hr.sync_read(map.kind, selection).await?;
-                let scheduling = self.scheduling.sync_read(map.kind, selection).await?;
+                let hr = self.hr.sync_read(map.pair, selection).await?;
+                let scheduling = self.scheduling.sync_read(map.pair, selection).await?;
                 let mut pairs: BTreeMap<&str, (Option<_>, Option<_>)> = BTreeMap::new();
                 for h in &hr {
                     pairs.entry(h.key.as_str()).or_default().0 = Some(h);

@@ -194,6 +194,12 @@ impl TestApp {
         Self::launch(backend, settings, data_dir, pg, clock, ids, webhooks).await
     }
 
+    /// [`TestApp::restart`] with changed settings (a maps file, say), kept for later restarts.
+    pub async fn restart_with(mut self, webhooks: bool, change: impl FnOnce(&mut AppSettings)) -> TestApp {
+        change(&mut self.settings);
+        self.restart(webhooks).await
+    }
+
     /// Another process's worth of state and server on the same databases, clock and id counter,
     /// beside this one (no workers): for what must hold "on every process".
     pub async fn second_process(&self) -> SecondProcess {

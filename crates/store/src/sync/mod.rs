@@ -6,80 +6,16 @@
 
 pub mod hr_side;
 pub mod journal;
+pub mod pairs;
 pub mod scheduling_side;
 pub mod state;
 pub mod throughput;
 
+pub use pairs::Pair;
+
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 use serde_json::{Map, Value};
-
-/// The entity pairs the engine knows how to read and write. A map in the maps file names one
-/// of these by its HR and scheduling entity names; fields, directions and transforms are data.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
-pub enum MapKind {
-    /// HR rating model (with its levels as `values`) ↔ scheduling rating model (with values).
-    RatingModels,
-    /// HR skill ↔ scheduling characteristic of type skill.
-    Skills,
-    /// HR certificate type ↔ scheduling characteristic of type certification.
-    CertificateTypes,
-    /// HR worker ↔ bookable resource with `hr_worker_number`.
-    Workers,
-    /// HR worker skill ↔ bookable resource characteristic (rating).
-    WorkerSkills,
-    /// HR worker certificate ↔ bookable resource characteristic (issued, expires).
-    WorkerCertificates,
-}
-
-impl MapKind {
-    pub const ALL: [MapKind; 6] = [
-        MapKind::RatingModels,
-        MapKind::Skills,
-        MapKind::CertificateTypes,
-        MapKind::Workers,
-        MapKind::WorkerSkills,
-        MapKind::WorkerCertificates,
-    ];
-
-    /// The HR entity, as the HR outbox names it.
-    pub fn hr_entity(self) -> &'static str {
-        use crate::outbox::entity as hr;
-        match self {
-            MapKind::RatingModels => hr::RATING_MODEL,
-            MapKind::Skills => hr::SKILL,
-            MapKind::CertificateTypes => hr::CERTIFICATE_TYPE,
-            MapKind::Workers => hr::WORKER,
-            MapKind::WorkerSkills => hr::WORKER_SKILL,
-            MapKind::WorkerCertificates => hr::WORKER_CERTIFICATE,
-        }
-    }
-
-    /// The scheduling entity, as the scheduling outbox names it.
-    pub fn scheduling_entity(self) -> &'static str {
-        use crate::scheduling::outbox::entity as s;
-        match self {
-            MapKind::RatingModels => s::RATING_MODEL,
-            MapKind::Skills | MapKind::CertificateTypes => s::CHARACTERISTIC,
-            MapKind::Workers => s::BOOKABLE_RESOURCE,
-            MapKind::WorkerSkills | MapKind::WorkerCertificates => s::RESOURCE_CHARACTERISTIC,
-        }
-    }
-
-    /// The kind whose HR and scheduling entity names these are.
-    pub fn from_entities(hr_entity: &str, scheduling_entity: &str) -> Option<Self> {
-        Self::ALL.into_iter().find(|k| k.hr_entity() == hr_entity && k.scheduling_entity() == scheduling_entity)
-    }
-
-    /// The characteristic type a characteristic-backed map reads and writes.
-    pub fn characteristic_type(self) -> Option<&'static str> {
-        match self {
-            MapKind::Skills | MapKind::WorkerSkills => Some("skill"),
-            MapKind::CertificateTypes | MapKind::WorkerCertificates => Some("certification"),
-            _ => None,
-        }
-    }
-}
 
 /// One side's record of a map, as the engine compares it: its integration key, its id on that
 /// side (an HR `rec_id` or a scheduling UUID, as text), its version and last change, and its
@@ -99,25 +35,9 @@ pub struct Projection {
 pub enum Selection<'a> {
     /// These integration keys.
     Keys(&'a [String]),
-    /// Every record of these owners: personnel numbers for worker skills and certificates, the
-    /// keys themselves for the other maps.
+    /// Every record of these owners: the owner keys of an owned pair (personnel numbers for a
+    /// worker's skills and certificates), the keys themselves for the other pairs.
     Owners(&'a [String]),
-}
-
-impl MapKind {
-    /// Whether records of this map belong to a worker (their key is `personnel_number/code`).
-    pub fn owned_by_worker(self) -> bool {
-        matches!(self, MapKind::WorkerSkills | MapKind::WorkerCertificates)
-    }
-
-    /// The owner of a key: the personnel number before the `/` for worker qualifications.
-    pub fn owner_of(self, key: &str) -> &str {
-        if self.owned_by_worker() {
-            key.split_once('/').map_or(key, |(owner, _)| owner)
-        } else {
-            key
-        }
-    }
 }
 
 /// A write the engine asks of the scheduling side.

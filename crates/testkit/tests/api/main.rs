@@ -23,6 +23,7 @@ mod scheduling_bookings;
 mod scheduling_finder;
 mod scheduling_store;
 mod sign_in;
+mod sync_pairs;
 mod sync_property;
 mod sync_relay_runs;
 mod sync_throughput;
@@ -51,6 +52,7 @@ fn main() {
         scheduling_bookings::tests(),
         scheduling_finder::tests(),
         scheduling_store::tests(),
+        sync_pairs::tests(),
         sync_property::tests(),
         sync_relay_runs::tests(),
         sync_throughput::tests(),

@@ -15,7 +15,8 @@ use hrbridge_domain::auth::{Entity, Privilege};
 use hrbridge_domain::scheduling::booking::{Booking, BookingStatus};
 use hrbridge_domain::scheduling::{BookableResource, ResourceCharacteristic};
 use hrbridge_store::scheduling::bookings::BookingFilter;
-use hrbridge_store::sync::{MapKind, Selection};
+use hrbridge_store::sync::pairs::WORKERS;
+use hrbridge_store::sync::Selection;
 use hrbridge_store::Page;
 use maud::{html, Markup};
 use std::collections::HashSet;
@@ -94,8 +95,8 @@ async fn from_hr(app: &AppState, number: Option<&str>) -> ConsoleResult<HashSet<
     let mut names = HashSet::new();
     let Some(number) = number else { return Ok(names) };
     let owners = [number.to_string()];
-    for kind in [MapKind::WorkerSkills, MapKind::WorkerCertificates] {
-        let Some(map) = app.engine.maps().by_kind(kind) else { continue };
+    for pair in WORKERS.owned() {
+        let Some(map) = app.engine.maps().by_pair(pair) else { continue };
         for row in app.hr.tracking_for(map.name(), &Selection::Owners(&owners)).await? {
             if let Some((_, code)) = row.entity_key.split_once('/') {
                 names.insert(code.to_string());

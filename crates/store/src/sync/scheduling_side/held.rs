@@ -22,7 +22,7 @@ impl SchedulingStore {
     /// Upserts resource characteristics keyed `hr_worker_number/characteristic`: resolves the
     /// resources, characteristics and rating values in three queries, then writes every row in
     /// one statement.
-    pub(super) async fn write_held(
+    pub(crate) async fn write_held(
         &self,
         actor: &Actor,
         writes: &[(Option<String>, SchedulingWrite)],

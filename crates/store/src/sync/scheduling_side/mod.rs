@@ -9,9 +9,11 @@
 mod held;
 mod write;
 
-use super::{keys_json, MapKind, Projection, Selection};
+pub(crate) use write::Catalog;
+
+use super::{Pair, Projection, Selection};
 use crate::error::StoreResult;
-use crate::folded::{Flag, Stamp};
+use crate::folded::Stamp;
 use crate::on_read;
 use crate::scheduling::SchedulingStore;
 use crate::sync::hr_side::in_key_order;
@@ -19,9 +21,9 @@ use chrono::{DateTime, NaiveDate, Utc};
 use serde_json::{json, Map, Value};
 use uuid::Uuid;
 
-type Meta = (Uuid, i64, DateTime<Utc>, String);
+pub(crate) type Meta = (Uuid, i64, DateTime<Utc>, String);
 
-fn projection(key: String, meta: Meta, fields: Value) -> Projection {
+pub(crate) fn projection(key: String, meta: Meta, fields: Value) -> Projection {
     let (id, version, modified_at, modified_by) = meta;
     let fields = match fields {
         Value::Object(map) => map,
@@ -30,87 +32,35 @@ fn projection(key: String, meta: Meta, fields: Value) -> Projection {
     Projection { key, reference: id.to_string(), version, modified_at, modified_by, fields }
 }
 
-fn in_keys(store: &SchedulingStore, column: &str) -> String {
+pub(crate) fn in_keys(store: &SchedulingStore, column: &str) -> String {
     format!("{column} IN ({})", store.db.backend().json_strings())
 }
 
+/// Names of characteristics of type `ty` after `after`, in byte order.
+pub(crate) async fn characteristic_names_after(
+    scheduling: &SchedulingStore,
+    ty: &'static str,
+    after: &str,
+    limit: i64,
+) -> StoreResult<Vec<String>> {
+    let page = "SELECT name AS v FROM characteristics WHERE name > $1 AND characteristic_type = $3 \
+                ORDER BY name LIMIT $2";
+    crate::folded::values_after(&scheduling.db, page, after, limit, Some(ty)).await
+}
+
 impl SchedulingStore {
-    /// The scheduling records of `kind` selected.
-    pub async fn sync_read(&self, kind: MapKind, selection: Selection<'_>) -> StoreResult<Vec<Projection>> {
-        let keys = match selection {
-            Selection::Keys(keys) | Selection::Owners(keys) => keys,
-        };
-        if keys.is_empty() {
-            return Ok(Vec::new());
-        }
-        if let (true, Selection::Keys(keys)) = (kind.owned_by_worker(), selection) {
-            let mut owners: Vec<String> = keys.iter().map(|k| kind.owner_of(k).to_string()).collect();
-            owners.sort();
-            owners.dedup();
-            let wanted: std::collections::HashSet<&str> = keys.iter().map(String::as_str).collect();
-            let all = Box::pin(self.sync_read(kind, Selection::Owners(&owners))).await?;
-            return Ok(all.into_iter().filter(|p| wanted.contains(p.key.as_str())).collect());
-        }
-        let json = keys_json(keys);
-        match kind {
-            MapKind::Workers => self.read_resources(&json).await,
-            MapKind::WorkerSkills | MapKind::WorkerCertificates => self.read_held(kind, &json).await,
-            MapKind::Skills | MapKind::CertificateTypes => self.read_characteristics(kind, &json).await,
-            MapKind::RatingModels => self.read_rating_models(&json).await,
-        }
+    /// The scheduling records of `pair` selected, in key order.
+    pub async fn sync_read(&self, pair: Pair, selection: Selection<'_>) -> StoreResult<Vec<Projection>> {
+        pair.read_scheduling_selected(self, selection).await
     }
 
-    /// Owners of `kind`'s scheduling records after `after`, in byte order.
-    pub async fn sync_owners_after(&self, kind: MapKind, after: &str, limit: i64) -> StoreResult<Vec<String>> {
-        let (page, kind_filter) = match kind {
-            MapKind::Workers | MapKind::WorkerSkills | MapKind::WorkerCertificates => (
-                "SELECT hr_worker_number AS v FROM bookable_resources WHERE hr_worker_number > $1 \
-                 ORDER BY hr_worker_number LIMIT $2",
-                None,
-            ),
-            MapKind::Skills | MapKind::CertificateTypes => (
-                "SELECT name AS v FROM characteristics WHERE name > $1 AND characteristic_type = $3 \
-                 ORDER BY name LIMIT $2",
-                kind.characteristic_type(),
-            ),
-            MapKind::RatingModels => {
-                ("SELECT name AS v FROM rating_models WHERE name > $1 ORDER BY name LIMIT $2", None)
-            }
-        };
-        crate::folded::values_after(&self.db, page, after, limit, kind_filter).await
+    /// Owners of `pair`'s scheduling records after `after`, in byte order.
+    pub async fn sync_owners_after(&self, pair: Pair, after: &str, limit: i64) -> StoreResult<Vec<String>> {
+        pair.scheduling_owners_after(self, after, limit).await
     }
 
-    async fn read_resources(&self, json: &str) -> StoreResult<Vec<Projection>> {
-        type Row = (Uuid, String, String, Option<String>, Option<String>, Flag, String, i64, Stamp, String);
-        let id = self.db.backend().uuid_text("id");
-        let columns = [
-            id.as_str(),
-            "hr_worker_number",
-            "name",
-            "email",
-            "phone",
-            "active",
-            "resource_type",
-            "version",
-            "modified_at",
-            "modified_by",
-        ];
-        let filter = in_keys(self, "hr_worker_number");
-        let rows: Vec<Row> = crate::folded::select(&self.db, &columns, "bookable_resources", &filter, &[json]).await?;
-        Ok(in_key_order(
-            rows.into_iter()
-                .map(|(id, number, name, email, phone, active, resource_type, version, at, by)| {
-                    let fields = json!({
-                        "hr_worker_number": number, "name": name, "email": email, "phone": phone,
-                        "active": active.0, "resource_type": resource_type,
-                    });
-                    projection(number, (id, version, at.0, by), fields)
-                })
-                .collect(),
-        ))
-    }
-
-    async fn read_held(&self, kind: MapKind, json: &str) -> StoreResult<Vec<Projection>> {
+    /// Characteristics of type `ty` held by the resources of these personnel numbers (`json`).
+    pub(crate) async fn read_held(&self, ty: &str, json: &str) -> StoreResult<Vec<Projection>> {
         type Row = (Uuid, String, String, Option<i64>, Option<NaiveDate>, Option<NaiveDate>, i64, Stamp, String);
         let id = self.db.backend().uuid_text("rc.id");
         let columns = [
@@ -127,7 +77,6 @@ impl SchedulingStore {
         let from = "resource_characteristics rc JOIN bookable_resources r ON r.id = rc.resource_id \
              JOIN characteristics c ON c.id = rc.characteristic_id LEFT JOIN rating_values v ON v.id = rc.rating_value_id";
         let filter = format!("c.characteristic_type = $2 AND {}", in_keys(self, "r.hr_worker_number"));
-        let ty = kind.characteristic_type().unwrap_or_default();
         let rows: Vec<Row> = crate::folded::select(&self.db, &columns, from, &filter, &[json, ty]).await?;
         Ok(in_key_order(
             rows.into_iter()
@@ -142,7 +91,8 @@ impl SchedulingStore {
         ))
     }
 
-    async fn read_characteristics(&self, kind: MapKind, json: &str) -> StoreResult<Vec<Projection>> {
+    /// Characteristics of type `ty` of these names (`json`).
+    pub(crate) async fn read_characteristics(&self, ty: &str, json: &str) -> StoreResult<Vec<Projection>> {
         type Row = (Uuid, String, String, String, Option<String>, i64, DateTime<Utc>, String);
         let sql = format!(
             "SELECT c.id, c.name, c.characteristic_type, c.description, m.name, c.version, c.modified_at, c.modified_by \
@@ -150,7 +100,6 @@ impl SchedulingStore {
              WHERE c.characteristic_type = $2 AND {}",
             in_keys(self, "c.name")
         );
-        let ty = kind.characteristic_type().unwrap_or_default();
         let rows: Vec<Row> = on_read!(&self.db, c => sqlx::query_as(sqlx::AssertSqlSafe(&*sql)).bind(json).bind(ty).fetch_all(&mut *c).await?);
         Ok(rows
             .into_iter()
@@ -158,34 +107,6 @@ impl SchedulingStore {
                 let fields = json!({
                     "name": name, "characteristic_type": ty, "description": description, "rating_model": model,
                 });
-                projection(name, (id, version, at, by), fields)
-            })
-            .collect())
-    }
-
-    async fn read_rating_models(&self, json: &str) -> StoreResult<Vec<Projection>> {
-        type Row = (Uuid, String, i64, i64, i64, DateTime<Utc>, String);
-        let sql = format!(
-            "SELECT id, name, min_value, max_value, version, modified_at, modified_by FROM rating_models WHERE {}",
-            in_keys(self, "name")
-        );
-        let rows: Vec<Row> =
-            on_read!(&self.db, c => sqlx::query_as(sqlx::AssertSqlSafe(&*sql)).bind(json).fetch_all(&mut *c).await?);
-        let value_sql = format!(
-            "SELECT m.name, v.name, v.value FROM rating_values v JOIN rating_models m ON m.id = v.rating_model_id \
-             WHERE {} ORDER BY m.name, v.value",
-            in_keys(self, "m.name")
-        );
-        let values: Vec<(String, String, i64)> = on_read!(&self.db, c => sqlx::query_as(sqlx::AssertSqlSafe(&*value_sql)).bind(json).fetch_all(&mut *c).await?);
-        Ok(rows
-            .into_iter()
-            .map(|(id, name, min, max, version, at, by)| {
-                let held: Vec<Value> = values
-                    .iter()
-                    .filter(|(model, _, _)| *model == name)
-                    .map(|(_, n, v)| json!({"name": n, "value": v}))
-                    .collect();
-                let fields = json!({"name": name, "min_value": min, "max_value": max, "values": held});
                 projection(name, (id, version, at, by), fields)
             })
             .collect())

@@ -2,10 +2,10 @@
 //! statements, catalogs through the store's validated writes), and deletes.
 
 use crate::db::{rows_json, timestamp_text, JsonType};
-use crate::error::{StoreError, StoreResult};
+use crate::error::StoreResult;
 use crate::scheduling::outbox::{self, entity, Change};
 use crate::scheduling::SchedulingStore;
-use crate::sync::{text, MapKind, SchedulingWrite, WriteOutcome};
+use crate::sync::{text, SchedulingWrite, WriteOutcome};
 use crate::{on_read, on_tx, Actor};
 use hrbridge_domain::outbox::Operation;
 use hrbridge_domain::scheduling::work_hours::default_work_spans;
@@ -13,60 +13,30 @@ use serde_json::Value;
 use std::collections::HashMap;
 use uuid::Uuid;
 
+/// The catalogs written through the store's own validated writes.
+#[derive(Clone, Copy)]
+pub(crate) enum Catalog {
+    RatingModel,
+    Characteristic,
+}
+
 impl SchedulingStore {
-    /// Creates or updates these records (by `reference`: none means create), in as few
-    /// statements as the kind allows. A record that cannot be written comes back `Failed`;
-    /// the rest are written.
-    pub async fn sync_write(
+    /// Creates or updates catalog records one by one (they are few): a record that cannot be
+    /// written comes back `Failed`, the rest are written.
+    pub(crate) async fn write_catalog_all(
         &self,
         actor: &Actor,
-        kind: MapKind,
+        catalog: Catalog,
         writes: &[(Option<String>, SchedulingWrite)],
     ) -> StoreResult<Vec<WriteOutcome>> {
-        match kind {
-            MapKind::Workers => self.write_resources(actor, writes).await,
-            MapKind::WorkerSkills | MapKind::WorkerCertificates => self.write_held(actor, writes).await,
-            MapKind::Skills | MapKind::CertificateTypes | MapKind::RatingModels => {
-                let mut outcomes = Vec::with_capacity(writes.len());
-                for (reference, write) in writes {
-                    outcomes.push(self.write_catalog(actor, kind, reference.is_some(), write).await);
-                }
-                Ok(outcomes)
-            }
-        }
-    }
-
-    /// Deletes these records (key and reference each).
-    pub async fn sync_delete(
-        &self,
-        actor: &Actor,
-        kind: MapKind,
-        deletes: &[(String, String)],
-    ) -> StoreResult<Vec<WriteOutcome>> {
-        let mut outcomes = Vec::with_capacity(deletes.len());
-        for (key, reference) in deletes {
-            let result = match kind {
-                MapKind::Workers => self.delete_bookable_resource(actor, reference, None).await,
-                MapKind::WorkerSkills | MapKind::WorkerCertificates => {
-                    let (number, name) = key.split_once('/').unwrap_or((key.as_str(), ""));
-                    match self.resource_id_by_number(number).await? {
-                        Some(id) => self.remove_resource_characteristic(actor, &id.to_string(), name, None).await,
-                        None => Ok(()),
-                    }
-                }
-                MapKind::Skills | MapKind::CertificateTypes => self.delete_characteristic(actor, key, None).await,
-                MapKind::RatingModels => self.delete_rating_model(actor, key, None).await,
-            };
-            outcomes.push(match result {
-                Ok(()) | Err(StoreError::NotFound { .. }) => WriteOutcome::Deleted { key: key.clone() },
-                Err(StoreError::Database(e)) => return Err(StoreError::Database(e)),
-                Err(e) => WriteOutcome::Failed { key: key.clone(), reason: e.to_string() },
-            });
+        let mut outcomes = Vec::with_capacity(writes.len());
+        for (reference, write) in writes {
+            outcomes.push(self.write_catalog(actor, catalog, reference.is_some(), write).await);
         }
         Ok(outcomes)
     }
 
-    async fn resource_id_by_number(&self, number: &str) -> StoreResult<Option<Uuid>> {
+    pub(crate) async fn resource_id_by_number(&self, number: &str) -> StoreResult<Option<Uuid>> {
         Ok(on_read!(&self.db, c => {
             sqlx::query_scalar("SELECT id FROM bookable_resources WHERE hr_worker_number = $1")
                 .bind(number)
@@ -75,12 +45,18 @@ impl SchedulingStore {
         }))
     }
 
-    async fn write_catalog(&self, actor: &Actor, kind: MapKind, exists: bool, write: &SchedulingWrite) -> WriteOutcome {
+    async fn write_catalog(
+        &self,
+        actor: &Actor,
+        catalog: Catalog,
+        exists: bool,
+        write: &SchedulingWrite,
+    ) -> WriteOutcome {
         let key = write.key.clone();
         let mut input = write.fields.clone();
         input.insert("name".into(), Value::String(key.clone()));
-        let result = match kind {
-            MapKind::RatingModels => {
+        let result = match catalog {
+            Catalog::RatingModel => {
                 let values = input.get("values").and_then(Value::as_array).cloned().unwrap_or_default();
                 let numbers: Vec<i64> = values.iter().filter_map(|v| v["value"].as_i64()).collect();
                 input.insert("min_value".into(), numbers.iter().min().copied().unwrap_or(0).into());
@@ -99,7 +75,7 @@ impl SchedulingStore {
                     Ok(model) => self.create_rating_model(actor, model).await.map(|m| (m.id, m.version)),
                 }
             }
-            _ => {
+            Catalog::Characteristic => {
                 input.retain(|k, _| {
                     matches!(k.as_str(), "name" | "characteristic_type" | "description" | "rating_model")
                 });
@@ -125,7 +101,7 @@ impl SchedulingStore {
 
 /// The bulk writers of the hot maps: resources and their characteristics.
 impl SchedulingStore {
-    async fn write_resources(
+    pub(crate) async fn write_resources(
         &self,
         actor: &Actor,
         writes: &[(Option<String>, SchedulingWrite)],

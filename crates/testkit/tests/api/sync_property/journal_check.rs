@@ -5,7 +5,7 @@
 use super::{map_of, Coverage, KINDS};
 use hrbridge_store::sync::journal::Conflict;
 use hrbridge_store::sync::state::TrackingRow;
-use hrbridge_store::sync::{MapKind, Projection, Selection};
+use hrbridge_store::sync::{Pair, Projection, Selection};
 use hrbridge_store::Page;
 use hrbridge_sync::maps::Direction;
 use hrbridge_sync::Engine;
@@ -13,13 +13,13 @@ use hrbridge_testkit::TestApp;
 use serde_json::{Map as JsonMap, Value};
 use std::collections::BTreeMap;
 
-pub(super) type Records = BTreeMap<(MapKind, String), Projection>;
+pub(super) type Records = BTreeMap<(Pair, String), Projection>;
 
 /// What both stores and the tracking table hold for a case's workers, and the newest conflict.
 pub(super) struct Snapshot {
     pub(super) hr: Records,
     pub(super) scheduling: Records,
-    pub(super) links: BTreeMap<(MapKind, String), TrackingRow>,
+    pub(super) links: BTreeMap<(Pair, String), TrackingRow>,
     pub(super) last_conflict: i64,
 }
 
@@ -59,7 +59,7 @@ pub(super) fn fields_of(text: &str) -> JsonMap<String, Value> {
 /// A version the engine must journal if it makes the two sides agree.
 #[derive(Debug)]
 pub(super) struct AtStake {
-    pub(super) kind: MapKind,
+    pub(super) kind: Pair,
     pub(super) key: String,
     /// The scheduling field, and the HR field it comes from.
     pub(super) field: String,
@@ -79,7 +79,7 @@ pub(super) fn at_stake(engine: &Engine, before: &Snapshot) -> Vec<AtStake> {
     let mut out = Vec::new();
     for ((kind, key), h) in &before.hr {
         let Some(s) = before.scheduling.get(&(*kind, key.clone())) else { continue };
-        let map = engine.maps().by_kind(*kind).expect("a map");
+        let map = engine.maps().by_pair(*kind).expect("a map");
         let desired = map.to_scheduling(&h.fields);
         let agreed = before.links.get(&(*kind, key.clone())).map(|l| map.to_scheduling(&fields_of(&l.hr_fields)));
         for f in map.def.fields.iter().filter(|f| f.direction.to_scheduling()) {
@@ -135,7 +135,7 @@ pub(super) async fn observed<F: std::future::Future<Output = ()>>(
     for stake in &stakes {
         let id = (stake.kind, stake.key.clone());
         let (Some(h), Some(s)) = (after.hr.get(&id), after.scheduling.get(&id)) else { continue };
-        let map = engine.maps().by_kind(stake.kind).expect("a map");
+        let map = engine.maps().by_pair(stake.kind).expect("a map");
         let now = get(&s.fields, &stake.field);
         if now != get(&map.to_scheduling(&h.fields), &stake.field) {
             continue; // not reconciled by this operation

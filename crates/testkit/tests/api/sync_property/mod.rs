@@ -25,7 +25,7 @@ use chrono::{Duration, NaiveDate};
 use history::{cases, Cut, Field, Step};
 use hrbridge_domain::hr::{WorkerCertificateInput, WorkerInput, WorkerSkillInput, WorkerStatus};
 use hrbridge_domain::scheduling::{RatingRef, ResourceCharacteristicInput};
-use hrbridge_store::sync::{MapKind, Projection, Selection};
+use hrbridge_store::sync::{pairs, Pair, Projection, Selection};
 use hrbridge_store::{Actor, Db, Page, StoreError, StoreResult};
 use hrbridge_sync::Engine;
 use hrbridge_testkit::TestApp;
@@ -105,16 +105,12 @@ fn split(name: &str) -> (String, String) {
     (first.to_string(), last.to_string())
 }
 
-fn map_of(kind: MapKind) -> &'static str {
-    match kind {
-        MapKind::Workers => "workers",
-        MapKind::WorkerSkills => "worker-skills",
-        MapKind::WorkerCertificates => "worker-certificates",
-        other => panic!("not a worker map: {other:?}"),
-    }
+/// The name of a pair's map in the default maps file: the pair's own name.
+fn map_of(kind: Pair) -> &'static str {
+    kind.name()
 }
 
-const KINDS: [MapKind; 3] = [MapKind::Workers, MapKind::WorkerSkills, MapKind::WorkerCertificates];
+const KINDS: [Pair; 3] = [pairs::WORKERS, pairs::WORKER_SKILLS, pairs::WORKER_CERTIFICATES];
 
 /// Prints a case's history when a check fails within it.
 struct ShowOnPanic(String);
@@ -134,7 +130,7 @@ struct Model {
     /// (worker, map, key, why): records that must be on both sides after the final sync — a
     /// tracked record deleted on one side while off (invariant 4), or a record HR holds deleted
     /// on the scheduling side (HR owns the default maps' records: recreated there).
-    present: Vec<(usize, MapKind, String, String)>,
+    present: Vec<(usize, Pair, String, String)>,
     /// A tracked worker deleted in HR while on: gone from both sides (invariant 4's "on" half).
     gone: Vec<(usize, String, String)>,
     /// Keys deleted in HR at some point (workers, and worker/characteristic pairs).
@@ -152,12 +148,12 @@ impl Model {
     }
 }
 
-async fn tracked(app: &TestApp, kind: MapKind, key: &str) -> bool {
+async fn tracked(app: &TestApp, kind: Pair, key: &str) -> bool {
     let keys = [key.to_string()];
     !app.state.hr.tracking_for(map_of(kind), &Selection::Keys(&keys)).await.expect("tracking").is_empty()
 }
 
-async fn held(app: &TestApp, side_hr: bool, kind: MapKind, key: &str) -> Option<Projection> {
+async fn held(app: &TestApp, side_hr: bool, kind: Pair, key: &str) -> Option<Projection> {
     let keys = [key.to_string()];
     let selection = Selection::Keys(&keys);
     let rows = if side_hr {
@@ -185,7 +181,7 @@ async fn hr_edit(app: &TestApp, key: &str, field: Field, value: usize, what: &st
 }
 
 async fn scheduling_edit(app: &TestApp, key: &str, field: Field, value: usize, what: &str) {
-    let Some(resource) = held(app, false, MapKind::Workers, key).await else { return };
+    let Some(resource) = held(app, false, pairs::WORKERS, key).await else { return };
     let scheduling = &app.state.scheduling;
     let current = scheduling.bookable_resource(&resource.reference).await.expect("the resource");
     let mut input = current.to_input();
@@ -273,9 +269,9 @@ async fn run_case(app: &TestApp, cov: &mut Coverage, case: usize, batch_size: i6
             Step::HrDelete { w } => {
                 let key = &keys[w];
                 let mut expected = Vec::new();
-                let worker_tracked = tracked(app, MapKind::Workers, key).await;
+                let worker_tracked = tracked(app, pairs::WORKERS, key).await;
                 if model.on && worker_tracked {
-                    expected.push((MapKind::Workers, key.clone()));
+                    expected.push((pairs::WORKERS, key.clone()));
                 } else if !model.on && worker_tracked {
                     // The skills and certificates this delete takes along come back with it
                     // (only with it: they cannot be recreated for a worker that is not).
@@ -309,14 +305,14 @@ async fn run_case(app: &TestApp, cov: &mut Coverage, case: usize, batch_size: i6
             Step::HrRemoveSkill { w, skill } => {
                 let key = format!("{}/{}", keys[w], SKILLS[skill]);
                 let expect = !model.on
-                    && tracked(app, MapKind::WorkerSkills, &key).await
-                    && held(app, false, MapKind::WorkerSkills, &key).await.is_some();
+                    && tracked(app, pairs::WORKER_SKILLS, &key).await
+                    && held(app, false, pairs::WORKER_SKILLS, &key).await.is_some();
                 if done(hr.remove_worker_skill(&hr_clerk(), &keys[w], SKILLS[skill], None).await, &what) {
                     model.touched(w);
                     model.hr_deleted.insert(key.clone());
                     if expect {
                         let why = format!("tracked, removed in HR while off at {what}");
-                        model.present.push((w, MapKind::WorkerSkills, key, why));
+                        model.present.push((w, pairs::WORKER_SKILLS, key, why));
                     }
                 }
             }
@@ -330,14 +326,14 @@ async fn run_case(app: &TestApp, cov: &mut Coverage, case: usize, batch_size: i6
             Step::HrRemoveCertificate { w } => {
                 let key = format!("{}/{CERTIFICATE}", keys[w]);
                 let expect = !model.on
-                    && tracked(app, MapKind::WorkerCertificates, &key).await
-                    && held(app, false, MapKind::WorkerCertificates, &key).await.is_some();
+                    && tracked(app, pairs::WORKER_CERTIFICATES, &key).await
+                    && held(app, false, pairs::WORKER_CERTIFICATES, &key).await.is_some();
                 if done(hr.remove_worker_certificate(&hr_clerk(), &keys[w], CERTIFICATE, None).await, &what) {
                     model.touched(w);
                     model.hr_deleted.insert(key.clone());
                     if expect {
                         let why = format!("tracked, removed in HR while off at {what}");
-                        model.present.push((w, MapKind::WorkerCertificates, key, why));
+                        model.present.push((w, pairs::WORKER_CERTIFICATES, key, why));
                     }
                 }
             }
@@ -353,10 +349,10 @@ async fn run_case(app: &TestApp, cov: &mut Coverage, case: usize, batch_size: i6
             }
             Step::SchedulingRate { w, skill, level } => {
                 let key = format!("{}/{}", keys[w], SKILLS[skill]);
-                if held(app, false, MapKind::WorkerSkills, &key).await.is_none() {
+                if held(app, false, pairs::WORKER_SKILLS, &key).await.is_none() {
                     continue;
                 }
-                let Some(resource) = held(app, false, MapKind::Workers, &keys[w]).await else { continue };
+                let Some(resource) = held(app, false, pairs::WORKERS, &keys[w]).await else { continue };
                 let input = ResourceCharacteristicInput {
                     rating: Some(RatingRef::Value(LEVELS[level].1)),
                     issued_on: None,
@@ -369,9 +365,9 @@ async fn run_case(app: &TestApp, cov: &mut Coverage, case: usize, batch_size: i6
             }
             Step::SchedulingRemoveCharacteristic { w, which } => {
                 let name = CHARACTERISTICS[which];
-                let kind = if which < SKILLS.len() { MapKind::WorkerSkills } else { MapKind::WorkerCertificates };
+                let kind = if which < SKILLS.len() { pairs::WORKER_SKILLS } else { pairs::WORKER_CERTIFICATES };
                 let key = format!("{}/{name}", keys[w]);
-                let Some(resource) = held(app, false, MapKind::Workers, &keys[w]).await else { continue };
+                let Some(resource) = held(app, false, pairs::WORKERS, &keys[w]).await else { continue };
                 let hr_holds = held(app, true, kind, &key).await.is_some();
                 let removed =
                     scheduling.remove_resource_characteristic(&planner(), &resource.reference, name, None).await;
@@ -383,9 +379,9 @@ async fn run_case(app: &TestApp, cov: &mut Coverage, case: usize, batch_size: i6
                 }
             }
             Step::SchedulingDelete { w } => {
-                let Some(resource) = held(app, false, MapKind::Workers, &keys[w]).await else { continue };
+                let Some(resource) = held(app, false, pairs::WORKERS, &keys[w]).await else { continue };
                 let owners = [keys[w].clone()];
-                let mut hr_holds: Vec<(MapKind, String)> = Vec::new();
+                let mut hr_holds: Vec<(Pair, String)> = Vec::new();
                 for kind in KINDS {
                     for p in hr.sync_read(kind, Selection::Owners(&owners)).await.expect("read HR") {
                         hr_holds.push((kind, p.key));
@@ -549,7 +545,7 @@ async fn run_case(app: &TestApp, cov: &mut Coverage, case: usize, batch_size: i6
         *cov.present.entry(format!("{} {reason}", map_of(*kind))).or_default() += 1;
     }
     for (_, key, why) in &model.gone {
-        let id = (MapKind::Workers, key.clone());
+        let id = (pairs::WORKERS, key.clone());
         assert!(!after.hr.contains_key(&id), "worker {key} stays deleted in HR ({why})\n{history}");
         assert!(!after.scheduling.contains_key(&id), "worker {key} is gone from scheduling ({why})\n{history}");
         cov.gone += 1;
@@ -581,7 +577,7 @@ async fn sync_now_right_after_turn_on_keeps_a_delete_made_while_off_local(app: T
     hr.create_worker(&hr_clerk(), input.parse().expect("valid")).await.expect("create");
     engine.set_enabled(&administrator(), true).await.expect("on");
     engine.missed_request_sync().await.expect("catch up");
-    assert!(tracked(&app, MapKind::Workers, &keys[0]).await);
+    assert!(tracked(&app, pairs::WORKERS, &keys[0]).await);
 
     engine.set_enabled(&administrator(), false).await.expect("off");
     hr.delete_worker(&hr_clerk(), &keys[0], None).await.expect("delete while off");
@@ -590,7 +586,7 @@ async fn sync_now_right_after_turn_on_keeps_a_delete_made_while_off_local(app: T
     engine.full_sync(map, None).await.expect("sync now");
     engine.missed_request_sync().await.expect("catch up");
     let after = snapshot(&app, &keys).await;
-    let id = (MapKind::Workers, keys[0].clone());
+    let id = (pairs::WORKERS, keys[0].clone());
     assert!(after.hr.contains_key(&id), "the worker deleted while off is recreated in HR");
     assert!(after.scheduling.contains_key(&id), "and kept on the scheduling side");
     assert!(engine.differences().await.expect("differences").is_empty());
