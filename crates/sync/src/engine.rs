@@ -140,15 +140,26 @@ impl Engine {
         for s in &scheduling_rows {
             records.entry(s.key.clone()).or_insert_with(blank).scheduling = Some(s);
         }
+        // A last-synced record that cannot be read is not guessed at (an empty one would read as
+        // a conflict): its key is set aside into the error queue, the rest go on.
+        let mut unreadable: Vec<(String, String)> = Vec::new();
         for t in &links {
-            records.entry(t.entity_key.clone()).or_insert_with(blank).link = Some(link_of(t));
+            match link_of(t) {
+                Ok(link) => records.entry(t.entity_key.clone()).or_insert_with(blank).link = Some(link),
+                Err(reason) => unreadable.push((t.entity_key.clone(), reason)),
+            }
+        }
+        for (key, _) in &unreadable {
+            records.remove(key);
         }
         if let Selection::Keys(keys) = selection {
             let wanted: HashSet<&str> = keys.iter().map(String::as_str).collect();
             records.retain(|k, _| wanted.contains(k.as_str()));
+            unreadable.retain(|(k, _)| wanted.contains(k.as_str()));
             // A key gone from both sides and untracked is decided too (nothing to do), so that
             // an error queued for it is resolved rather than retried for ever.
-            for key in keys {
+            let set_aside: HashSet<&str> = unreadable.iter().map(|(k, _)| k.as_str()).collect();
+            for key in keys.iter().filter(|k| !set_aside.contains(k.as_str())) {
                 records.entry(key.clone()).or_insert_with(blank);
             }
         }
@@ -229,6 +240,10 @@ impl Engine {
             "reconciled"
         );
         let mut applied = Applied::default();
+        for (key, reason) in unreadable {
+            applied.errors += 1;
+            record.failures.push(Failure { map_name: map.name().into(), entity_key: key, reason });
+        }
         for (key, d) in decisions {
             let r = &records[&key];
             let outcome = outcomes.get(&key);
@@ -290,18 +305,31 @@ impl Engine {
     }
 }
 
-fn link_of(t: &TrackingRow) -> Link {
-    Link {
+/// The link a tracking row records; a last-synced record that is not a JSON object is refused
+/// with the reason, for the error queue.
+fn link_of(t: &TrackingRow) -> Result<Link, String> {
+    let hr_fields = match serde_json::from_str(&t.hr_fields) {
+        Ok(Value::Object(fields)) => fields,
+        Ok(other) => return Err(unreadable(t, &format!("it is {other}, not a record"))),
+        Err(e) => return Err(unreadable(t, &e.to_string())),
+    };
+    Ok(Link {
         hr_ref: t.hr_ref.to_string(),
         hr_version: t.hr_version,
         scheduling_ref: t.scheduling_ref.clone(),
         scheduling_version: t.scheduling_version,
-        hr_fields: match serde_json::from_str(&t.hr_fields) {
-            Ok(Value::Object(fields)) => fields,
-            _ => serde_json::Map::new(),
-        },
+        hr_fields,
         deleted_from_scheduling: t.deleted_from_scheduling,
-    }
+    })
+}
+
+fn unreadable(t: &TrackingRow, why: &str) -> String {
+    let shown: String = why.chars().take(120).collect();
+    format!(
+        "the last-synced record of {} '{}' in tracking cannot be read ({shown}): clear the map's tracking \
+         to link it again from both sides' current records",
+        t.map_name, t.entity_key
+    )
 }
 
 fn version_of(p: Option<&Projection>) -> Option<Version> {

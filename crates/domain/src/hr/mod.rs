@@ -7,6 +7,7 @@ pub mod job;
 pub mod rating_model;
 pub mod skill;
 pub mod worker;
+pub mod worker_name;
 
 pub use candidate::*;
 pub use certificate::*;

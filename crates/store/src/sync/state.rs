@@ -3,7 +3,7 @@
 
 use super::{keys_json, Selection};
 use crate::db::{timestamp_text, JsonType, Tx};
-use crate::error::StoreResult;
+use crate::error::{StoreError, StoreResult};
 use crate::page::{Page, PageOf};
 use crate::{audit, on_read, on_tx, Actor, HrStore};
 use chrono::{DateTime, Utc};
@@ -286,7 +286,18 @@ impl HrStore {
     /// See [`OnRanges`].
     pub async fn sync_on_ranges(&self) -> StoreResult<OnRanges> {
         let value = crate::settings::get(&self.db, ON_RANGES).await?;
-        Ok(value.and_then(|v| serde_json::from_str(&v).ok()).unwrap_or_default())
+        on_ranges_of(value)
+    }
+}
+
+/// The stored on-ranges (none yet: empty). A value that cannot be read is refused, not taken for
+/// "never on": that would decide every delete made while on as made while off.
+fn on_ranges_of(value: Option<String>) -> StoreResult<OnRanges> {
+    match value {
+        None => Ok(OnRanges::default()),
+        Some(text) => serde_json::from_str(&text).map_err(|e| {
+            StoreError::Config(format!("the integration's record of when it was on ({ON_RANGES}) cannot be read: {e}"))
+        }),
     }
 }
 
@@ -304,7 +315,7 @@ async fn record_on_ranges(tx: &mut Tx, (hr_last, scheduling_last): (i64, i64)) -
             .await?;
         (rows, current)
     });
-    let mut ranges: OnRanges = current.and_then(|v| serde_json::from_str(&v).ok()).unwrap_or_default();
+    let mut ranges = on_ranges_of(current)?;
     for (store, applied, off_until) in rows {
         let (list, last) =
             if store == HR { (&mut ranges.hr, hr_last) } else { (&mut ranges.scheduling, scheduling_last) };

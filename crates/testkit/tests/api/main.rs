@@ -27,6 +27,7 @@ mod sync_pairs;
 mod sync_property;
 mod sync_relay_runs;
 mod sync_throughput;
+mod sync_truth;
 mod totp;
 mod webhooks;
 
@@ -53,6 +54,7 @@ fn main() {
         scheduling_finder::tests(),
         scheduling_store::tests(),
         sync_pairs::tests(),
+        sync_truth::tests(),
         sync_property::tests(),
         sync_relay_runs::tests(),
         sync_throughput::tests(),

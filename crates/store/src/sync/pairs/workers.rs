@@ -12,6 +12,7 @@ use crate::sync::scheduling_side;
 use crate::sync::{keys_json, Projection, SchedulingWrite, WriteOutcome};
 use crate::{Actor, HrStore};
 use chrono::NaiveDate;
+use hrbridge_domain::hr::worker_name::split_typed_name;
 use hrbridge_domain::hr::{NewWorker, WorkerInput, WorkerStatus};
 use serde_json::{json, Map, Value};
 use std::collections::HashMap;
@@ -123,26 +124,25 @@ impl SyncedPair for Workers {
     }
 }
 
-/// A worker's HR input from its fields, where `name` (first, middle and last together) is split
-/// again when it was changed on the scheduling side: the last word becomes the last name, the
-/// rest the first name, and the middle name is cleared.
+/// A worker's HR input from its fields. `name` (first, middle and last together on the
+/// scheduling side), when changed there, is split again by the rule of
+/// [`split_typed_name`]: the words come back as typed. A status that is not one of HR's is
+/// refused, not taken for active.
 fn worker_input(after: &Map<String, Value>) -> Result<NewWorker, String> {
     let mut first = field_text(after, "first_name").unwrap_or_default();
     let mut middle = field_text(after, "middle_name");
     let mut last = field_text(after, "last_name").unwrap_or_default();
     let known = full_name(&first, middle.as_deref(), &last);
     if let Some(name) = field_text(after, "name").filter(|n| *n != known) {
-        let words: Vec<&str> = name.split_whitespace().collect();
-        match words.as_slice() {
-            [] => {}
-            [only] => first = (*only).to_string(),
-            [rest @ .., tail] => {
-                first = rest.join(" ");
-                last = (*tail).to_string();
-            }
-        }
-        middle = None;
+        (first, middle, last) = split_typed_name(&name, (&first, middle.as_deref(), &last))?;
     }
+    let status = match field_text(after, "status") {
+        None => None,
+        Some(text) => Some(
+            WorkerStatus::parse(&text)
+                .ok_or_else(|| format!("status: '{text}' is not a worker status (active, inactive, terminated)"))?,
+        ),
+    };
     let input = WorkerInput {
         personnel_number: field_text(after, "personnel_number"),
         first_name: first,
@@ -152,7 +152,7 @@ fn worker_input(after: &Map<String, Value>) -> Result<NewWorker, String> {
         phone: field_text(after, "phone"),
         employment_start: field_date(after, "employment_start"),
         employment_end: field_date(after, "employment_end"),
-        status: field_text(after, "status").and_then(|s| WorkerStatus::parse(&s)),
+        status,
     };
     input.parse().map_err(|e| e.to_string())
 }
