@@ -76,17 +76,25 @@ fn get<'a>(fields: &'a JsonMap<String, Value>, name: &str) -> &'a Value {
     fields.get(name).unwrap_or(&Value::Null)
 }
 
-/// Decides one record. `off` says the change was made while the integration was off.
+/// Decides one record. `off` says the change was made while the integration was off;
+/// `deleted_in_hr` that HR's delete of it was read in this pass, made while on.
 pub fn decide(
     map: &Map,
     hr: Option<&Projection>,
     scheduling: Option<&Projection>,
     link: Option<&Link>,
     off: bool,
+    deleted_in_hr: bool,
 ) -> Decision {
     let was_deleted = link.is_some_and(|l| l.deleted_from_scheduling);
     match (hr, scheduling, link) {
         (None, None, Some(_)) => Decision { unlink: true, ..Decision::default() },
+        // Deleted in HR while on, no longer tracked (tracking cleared): the delete is a change,
+        // and it reaches the scheduling side by key (seed 001).
+        (None, Some(s), None) if deleted_in_hr && !off => Decision {
+            scheduling: Some(SchedulingAction::Delete { reference: s.reference.clone() }),
+            ..Decision::default()
+        },
         (None, None, None) | (None, Some(_), None) => Decision::default(),
         (Some(h), None, _) => Decision {
             scheduling: Some(SchedulingAction::Write { reference: None, fields: map.to_scheduling(&h.fields) }),

@@ -120,6 +120,7 @@ impl Engine {
         selection: Selection<'_>,
         off: &HashSet<String>,
         deletes_due: Option<&HashSet<String>>,
+        hr_deleted: Option<&HashSet<String>>,
         pending: Option<&BatchRecord>,
         record: &mut BatchRecord,
     ) -> SyncResult<Applied> {
@@ -172,7 +173,12 @@ impl Engine {
         }
         let mut decisions: Vec<(String, Decision)> = records
             .iter()
-            .map(|(key, r)| (key.clone(), decide(map, r.hr, r.scheduling, r.link.as_ref(), off.contains(key))))
+            .map(|(key, r)| {
+                (key.clone(), {
+                    let deleted_in_hr = hr_deleted.is_some_and(|d| d.contains(key));
+                    decide(map, r.hr, r.scheduling, r.link.as_ref(), off.contains(key), deleted_in_hr)
+                })
+            })
             .collect();
 
         // The journal first: a version about to be overwritten is kept before either store is

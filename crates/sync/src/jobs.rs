@@ -107,7 +107,8 @@ impl Engine {
                 let Some(last) = page.last().cloned() else { return SyncResult::Ok(None) };
                 let paged = started.elapsed();
                 let mut record = BatchRecord::default();
-                let applied = self.reconcile(map, Selection::Owners(&page), &none, None, None, &mut record).await?;
+                let applied =
+                    self.reconcile(map, Selection::Owners(&page), &none, None, None, None, &mut record).await?;
                 tracing::debug!(owners = page.len(), ?paged, reconciled = ?started.elapsed(), "sync now page");
                 Ok(Some((record, page.len() as i64, applied, last)))
             };

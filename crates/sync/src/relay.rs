@@ -49,6 +49,9 @@ struct Work {
     hr_latest_off: HashMap<String, bool>,
     /// Keys whose HR delete this pass read (or that are retried): see `Engine::reconcile`.
     deletes_due: HashSet<String>,
+    /// Keys whose HR delete this pass read, made while on: it reaches the scheduling side by key
+    /// even when tracking no longer links them.
+    hr_deleted: HashSet<String>,
 }
 
 impl Work {
@@ -189,6 +192,9 @@ impl Engine {
                     if !off && pair.owned().next().is_some() {
                         deleted_owners.push(key.clone());
                     }
+                    if !off {
+                        work.hr_deleted.insert(key.clone());
+                    }
                     work.deletes_due.insert(key.clone());
                 }
                 work.hr_latest_off.insert(key.clone(), off);
@@ -277,8 +283,16 @@ impl Engine {
                 let Some(map) = self.maps.by_pair(pair).filter(|_| !owners.is_empty()) else { continue };
                 let with_the_worker = HashSet::new();
                 applied.add(
-                    self.reconcile(map, Selection::Owners(&owners), &with_the_worker, None, pending, &mut record)
-                        .await?,
+                    self.reconcile(
+                        map,
+                        Selection::Owners(&owners),
+                        &with_the_worker,
+                        None,
+                        Some(&work.hr_deleted),
+                        pending,
+                        &mut record,
+                    )
+                    .await?,
                 );
             }
         }
@@ -298,8 +312,17 @@ impl Engine {
                         return SyncResult::Ok((Applied::default(), part));
                     }
                     let selection = Selection::Keys(&keys);
-                    let applied =
-                        self.reconcile(map, selection, &work.off, Some(&work.deletes_due), pending, &mut part).await?;
+                    let applied = self
+                        .reconcile(
+                            map,
+                            selection,
+                            &work.off,
+                            Some(&work.deletes_due),
+                            Some(&work.hr_deleted),
+                            pending,
+                            &mut part,
+                        )
+                        .await?;
                     Ok((applied, part))
                 });
             for (done, part) in futures_util::future::try_join_all(runs).await? {

@@ -43,7 +43,7 @@ impl Engine {
                     let problem = match (h, s) {
                         (Some(_), None) => Some("missing on the scheduling side".to_string()),
                         (Some(h), Some(s)) => {
-                            let d = decide(map, Some(h), Some(s), None, false);
+                            let d = decide(map, Some(h), Some(s), None, false, false);
                             let mut fields = Vec::new();
                             if let Some(SchedulingAction::Write { fields: target, .. }) = &d.scheduling {
                                 fields.extend(

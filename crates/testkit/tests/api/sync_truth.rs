@@ -12,6 +12,7 @@ pub fn tests() -> Vec<(&'static str, hrbridge_testkit::TestFn)> {
     vec![
         hrbridge_testkit::test_fn!(a_name_comes_back_as_typed_or_not_at_all),
         hrbridge_testkit::test_fn!(an_unreadable_last_synced_record_is_set_aside_with_its_reason),
+        hrbridge_testkit::test_fn!(a_delete_in_hr_reaches_the_other_side_after_tracking_is_cleared),
     ]
 }
 
@@ -82,5 +83,29 @@ async fn an_unreadable_last_synced_record_is_set_aside_with_its_reason(app: Test
     synced(&api).await;
     assert_eq!(resource_of(&api, "W1").await.unwrap()["phone"], json!(null));
     assert!(crate::common::integration::conflicts(&api).await.is_empty(), "no conflict was guessed");
+    app.stop().await
+}
+
+async fn a_delete_in_hr_reaches_the_other_side_after_tracking_is_cleared(app: TestApp) {
+    let api = Api::admin(&app).await;
+    crate::common::seed_catalog(&api).await;
+    for number in ["W1", "W2"] {
+        api.create("/hr/workers", json!({"personnel_number": number, "first_name": "Ada", "last_name": "Test"})).await;
+        api.put(&format!("/hr/workers/{number}/skills/RUST"), json!({"level": "Expert"})).await.is(OK);
+    }
+    turn_on(&api).await;
+    for entity in ["workers", "worker-skills"] {
+        api.post(&format!("/integration/entities/{entity}/clear-tracking"), json!({})).await.is(OK);
+    }
+
+    // Seed 001: after clearing, changes made in HR still reach the other side; a delete is one.
+    app.clock.advance(chrono::Duration::minutes(1));
+    api.delete("/hr/workers/W1").await.is(reqwest::StatusCode::NO_CONTENT);
+    api.remove("/hr/workers/W2/skills/RUST").await;
+    eventually("W1's resource to go", || async { resource_of(&api, "W1").await.is_none().then_some(()) }).await;
+    let w2 = resource_when(&api, "W2", "its skill gone", |r| r["characteristics"] == json!([])).await;
+    assert_eq!(w2["hr_worker_number"], "W2");
+    synced(&api).await;
+    assert!(errors(&api).await.is_empty(), "{:?}", errors(&api).await);
     app.stop().await
 }

@@ -133,10 +133,11 @@ struct Model {
     present: Vec<(usize, Pair, String, String)>,
     /// A tracked worker deleted in HR while on: gone from both sides (invariant 4's "on" half).
     gone: Vec<(usize, String, String)>,
-    /// Keys deleted in HR at some point (workers, and worker/characteristic pairs).
-    hr_deleted: BTreeSet<String>,
-    /// Whether tracking was cleared: an HR delete of a record no longer tracked cannot reach
-    /// the scheduling side (nothing links them), so that record may stay there.
+    /// Keys deleted in HR while off at some point (workers, and worker/characteristic pairs).
+    hr_deleted_while_off: BTreeSet<String>,
+    /// Whether tracking was cleared: an HR delete made while off of a record no longer tracked
+    /// cannot be undone (no last-synced record to recreate it from) nor sent on, so that record
+    /// may stay on the scheduling side. A delete made while on reaches it by key.
     cleared: bool,
 }
 
@@ -270,7 +271,8 @@ async fn run_case(app: &TestApp, cov: &mut Coverage, case: usize, batch_size: i6
                 let key = &keys[w];
                 let mut expected = Vec::new();
                 let worker_tracked = tracked(app, pairs::WORKERS, key).await;
-                if model.on && worker_tracked {
+                if model.on {
+                    // Tracked or not (tracking cleared): the delete reaches the resource by key.
                     expected.push((pairs::WORKERS, key.clone()));
                 } else if !model.on && worker_tracked {
                     // The skills and certificates this delete takes along come back with it
@@ -286,7 +288,9 @@ async fn run_case(app: &TestApp, cov: &mut Coverage, case: usize, batch_size: i6
                 }
                 if done(hr.delete_worker(&hr_clerk(), key, None).await, &what) {
                     model.touched(w);
-                    model.hr_deleted.insert(key.clone());
+                    if !model.on {
+                        model.hr_deleted_while_off.insert(key.clone());
+                    }
                     for (kind, k) in expected {
                         if model.on {
                             model.gone.push((w, k, format!("deleted in HR while on at {what}")));
@@ -309,7 +313,9 @@ async fn run_case(app: &TestApp, cov: &mut Coverage, case: usize, batch_size: i6
                     && held(app, false, pairs::WORKER_SKILLS, &key).await.is_some();
                 if done(hr.remove_worker_skill(&hr_clerk(), &keys[w], SKILLS[skill], None).await, &what) {
                     model.touched(w);
-                    model.hr_deleted.insert(key.clone());
+                    if !model.on {
+                        model.hr_deleted_while_off.insert(key.clone());
+                    }
                     if expect {
                         let why = format!("tracked, removed in HR while off at {what}");
                         model.present.push((w, pairs::WORKER_SKILLS, key, why));
@@ -330,7 +336,9 @@ async fn run_case(app: &TestApp, cov: &mut Coverage, case: usize, batch_size: i6
                     && held(app, false, pairs::WORKER_CERTIFICATES, &key).await.is_some();
                 if done(hr.remove_worker_certificate(&hr_clerk(), &keys[w], CERTIFICATE, None).await, &what) {
                     model.touched(w);
-                    model.hr_deleted.insert(key.clone());
+                    if !model.on {
+                        model.hr_deleted_while_off.insert(key.clone());
+                    }
                     if expect {
                         let why = format!("tracked, removed in HR while off at {what}");
                         model.present.push((w, pairs::WORKER_CERTIFICATES, key, why));
@@ -507,7 +515,7 @@ async fn run_case(app: &TestApp, cov: &mut Coverage, case: usize, batch_size: i6
 
     // 2. Nothing doubled: one resource per personnel number, each characteristic once per
     //    resource, no resource without its number; and nothing left on the scheduling side that
-    //    HR does not hold, unless an HR delete could not reach it (tracking cleared).
+    //    HR does not hold, unless HR deleted it while off after its tracking was cleared.
     let doubled = scheduling_count(
         app,
         "SELECT COUNT(*) FROM (SELECT hr_worker_number FROM bookable_resources WHERE hr_worker_number IS NOT NULL \
@@ -530,7 +538,8 @@ async fn run_case(app: &TestApp, cov: &mut Coverage, case: usize, batch_size: i6
             continue;
         }
         let owner = kind.owner_of(key).to_string();
-        let explained = model.cleared && (model.hr_deleted.contains(key) || model.hr_deleted.contains(&owner));
+        let explained =
+            model.cleared && (model.hr_deleted_while_off.contains(key) || model.hr_deleted_while_off.contains(&owner));
         assert!(explained, "{kind:?} {key} is on the scheduling side only\n{history}");
     }
 
