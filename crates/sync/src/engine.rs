@@ -18,6 +18,15 @@ use serde_json::Value;
 use std::collections::{BTreeMap, HashMap, HashSet};
 use std::sync::Arc;
 
+/// What a relay pass read of deletes, for [`Engine::reconcile`]: `due`, the keys whose HR delete
+/// (or retried error) it decides now (none: every key); `hr_deleted`, those deleted in HR while
+/// on, which reach the scheduling side by key even when tracking no longer links them.
+#[derive(Clone, Copy, Default)]
+pub(crate) struct Deletes<'a> {
+    pub due: Option<&'a HashSet<String>>,
+    pub hr_deleted: Option<&'a HashSet<String>>,
+}
+
 /// What a reconcile did, for reports and job progress.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, serde::Serialize)]
 pub struct Applied {
@@ -111,7 +120,7 @@ impl Engine {
     }
 
     /// Reconciles `map` for `selection`; keys in `off` were changed while the integration was
-    /// off; HR deletes are applied for the keys in `deletes_due` (all when `None`). `pending`
+    /// off; HR deletes are applied for the keys in `deletes.due` (all when `None`). `pending`
     /// is an earlier batch applied but not recorded yet (see [`crate::pipeline`]). Adds what
     /// the HR store must record to `record`.
     pub(crate) async fn reconcile(
@@ -119,8 +128,7 @@ impl Engine {
         map: &Map,
         selection: Selection<'_>,
         off: &HashSet<String>,
-        deletes_due: Option<&HashSet<String>>,
-        hr_deleted: Option<&HashSet<String>>,
+        deletes: Deletes<'_>,
         pending: Option<&BatchRecord>,
         record: &mut BatchRecord,
     ) -> SyncResult<Applied> {
@@ -168,14 +176,14 @@ impl Engine {
         // A linked record HR no longer holds is decided by the pass that reads its delete: only
         // that entry says whether it was made while on (propagate) or off (undo). Until then it
         // stays as it is.
-        if let Some(due) = deletes_due {
+        if let Some(due) = deletes.due {
             records.retain(|k, r| r.hr.is_some() || r.scheduling.is_none() || r.link.is_none() || due.contains(k));
         }
         let mut decisions: Vec<(String, Decision)> = records
             .iter()
             .map(|(key, r)| {
                 (key.clone(), {
-                    let deleted_in_hr = hr_deleted.is_some_and(|d| d.contains(key));
+                    let deleted_in_hr = deletes.hr_deleted.is_some_and(|d| d.contains(key));
                     decide(map, r.hr, r.scheduling, r.link.as_ref(), off.contains(key), deleted_in_hr)
                 })
             })

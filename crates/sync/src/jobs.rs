@@ -2,7 +2,7 @@
 //! through every owner (key, or personnel number for worker qualifications) found on either
 //! side or in the tracking table.
 
-use crate::engine::{Applied, Engine};
+use crate::engine::{Applied, Deletes, Engine};
 use crate::error::SyncResult;
 use crate::maps::Map;
 use hrbridge_store::sync::journal::SyncJob;
@@ -108,7 +108,7 @@ impl Engine {
                 let paged = started.elapsed();
                 let mut record = BatchRecord::default();
                 let applied =
-                    self.reconcile(map, Selection::Owners(&page), &none, None, None, None, &mut record).await?;
+                    self.reconcile(map, Selection::Owners(&page), &none, Deletes::default(), None, &mut record).await?;
                 tracing::debug!(owners = page.len(), ?paged, reconciled = ?started.elapsed(), "sync now page");
                 Ok(Some((record, page.len() as i64, applied, last)))
             };

@@ -6,7 +6,7 @@
 //! it was on, `OnRanges`) and follow the missed-request rules. A change made only on the
 //! scheduling side applies only to a linked pair (see `reaching_hr`).
 
-use crate::engine::{Applied, Engine};
+use crate::engine::{Applied, Deletes, Engine};
 use crate::error::SyncResult;
 use crate::maps::Map;
 use crate::outbox_batch::whole_transactions;
@@ -287,8 +287,7 @@ impl Engine {
                         map,
                         Selection::Owners(&owners),
                         &with_the_worker,
-                        None,
-                        Some(&work.hr_deleted),
+                        Deletes { due: None, hr_deleted: Some(&work.hr_deleted) },
                         pending,
                         &mut record,
                     )
@@ -317,8 +316,7 @@ impl Engine {
                             map,
                             selection,
                             &work.off,
-                            Some(&work.deletes_due),
-                            Some(&work.hr_deleted),
+                            Deletes { due: Some(&work.deletes_due), hr_deleted: Some(&work.hr_deleted) },
                             pending,
                             &mut part,
                         )
