@@ -38,6 +38,13 @@ pub async fn clear_tracking_as(app: &AppState, caller: &Caller, entity: &str) ->
     Ok((name, removed))
 }
 
+/// Compares both sides completely (every map, the tracking table, the error queue and both
+/// outboxes' backlog): what the integration page, the API and the CLI all report.
+pub async fn reconcile_as(app: &AppState, caller: &Caller) -> AppResult<hrbridge_sync::Reconciliation> {
+    caller.require(Entity::Integration, Privilege::Read)?;
+    Ok(app.engine.reconciliation().await?)
+}
+
 /// Starts a full synchronisation of one map in the background: refused (409) while the
 /// integration is off.
 pub async fn sync_now_as(app: &AppState, caller: &Caller, entity: &str) -> AppResult<SyncJob> {

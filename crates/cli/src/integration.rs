@@ -17,8 +17,13 @@ pub enum IntegrationCommand {
     Off,
     /// Shows the switch, the backlog, the error queue and the last missed-request sync.
     Status,
-    /// Compares both sides through the maps and prints every difference; exits 1 when any.
-    Reconcile,
+    /// Compares both sides through the maps and the tracking table, and lists every difference,
+    /// queued error and waiting change; exits 1 when there is any.
+    Reconcile {
+        /// Print the whole report as JSON (agree, pending, totals, differences).
+        #[arg(long)]
+        json: bool,
+    },
 }
 
 #[derive(Subcommand)]
@@ -60,16 +65,30 @@ pub async fn integration(config: Config, command: IntegrationCommand) -> anyhow:
             println!("{}", serde_json::to_string_pretty(&engine.status().await?)?);
             ExitCode::SUCCESS
         }
-        IntegrationCommand::Reconcile => {
-            let differences = engine.differences().await?;
-            for d in &differences {
-                println!("{}\t{}\t{}", d.map, d.key, d.problem);
+        IntegrationCommand::Reconcile { json } => {
+            let report = engine.reconciliation().await?;
+            if json {
+                println!("{}", serde_json::to_string_pretty(&report)?);
+            } else {
+                for d in &report.differences {
+                    println!("{}\t{}\t{}", d.map, d.key, d.problem);
+                    for f in &d.fields {
+                        println!("\t\t{}: HR {} / scheduling {}", f.field, f.hr_value, f.scheduling_value);
+                    }
+                }
+                let (hr, scheduling) = (report.pending.hr, report.pending.scheduling);
+                if hr + scheduling > 0 {
+                    println!("waiting to be applied: {hr} HR changes, {scheduling} scheduling changes");
+                }
+                if report.agree {
+                    println!("both sides agree");
+                } else {
+                    eprintln!("{} differences; the sides do not agree", report.differences.len());
+                }
             }
-            if differences.is_empty() {
-                println!("both sides agree");
+            if report.agree {
                 ExitCode::SUCCESS
             } else {
-                eprintln!("{} differences", differences.len());
                 ExitCode::FAILURE
             }
         }

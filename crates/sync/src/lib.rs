@@ -24,4 +24,4 @@ pub use engine::{sync_actor, Applied, Engine};
 pub use error::{SyncError, SyncResult};
 pub use maps::{Map, Maps};
 pub use relay::Pass;
-pub use report::Difference;
+pub use report::{Difference, DifferenceKind, FieldDifference, Pending, Reconciliation};

@@ -200,6 +200,13 @@ async fn the_integration_is_run_from_its_page() {
     assert!(table.contains("worker-skills W1/RUST") && table.contains("no rating value 7"), "{table}");
     assert!(b.text("nav[aria-label='Integration pages']").await.contains("Errors (2)"));
     b.screenshot("errors").await;
+    // Reconcile does not say all is well while changes wait in the queue.
+    b.goto("/integration/reconcile").await;
+    b.wait_text("main", "The sides do not agree").await;
+    let listed = plain(b.text("#differences").await);
+    assert!(listed.contains("W1/RUST") && listed.contains("Waiting in the error queue"), "{listed}");
+    b.screenshot("reconcile").await;
+    b.goto("/integration/errors").await;
 
     // Retried while its cause remains, a change stays queued.
     let retry = |id: &Value| format!("form[action='/integration/errors/{}/retry']", id.as_str().unwrap());

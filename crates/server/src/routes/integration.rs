@@ -14,8 +14,9 @@ use hrbridge_app::{integration, AppState};
 use hrbridge_domain::auth::{Entity, Privilege};
 use hrbridge_store::sync::journal::{Conflict, Run, SyncErrorRow, SyncJob};
 use hrbridge_store::sync::state::TrackingRow;
-use hrbridge_sync::{IntegrationStatus, MapStatus};
+use hrbridge_sync::{Difference, DifferenceKind, IntegrationStatus, MapStatus, Pending};
 use serde::{Deserialize, Serialize};
+use std::collections::BTreeMap;
 use utoipa::ToSchema;
 use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
@@ -31,6 +32,7 @@ pub fn router() -> OpenApiRouter<AppState> {
         .routes(routes!(get_job))
         .routes(routes!(list_conflicts))
         .routes(routes!(list_errors))
+        .routes(routes!(reconcile))
         .routes(routes!(retry_error))
         .routes(routes!(list_maps))
         .routes(routes!(put_solution))
@@ -156,6 +158,43 @@ async fn list_conflicts(
 ) -> ApiResult<Json<Paged<Conflict>>> {
     caller.require(Entity::Integration, Privilege::Read)?;
     Ok(Json(app.hr.conflicts(&q.page()?).await?.into()))
+}
+
+/// Reconcile's answer: the whole comparison's verdict and totals, and a page of its differences.
+#[derive(Serialize, ToSchema)]
+struct ReconcileAnswer {
+    /// True only when there is no difference, nothing queued and nothing waiting.
+    agree: bool,
+    pending: Pending,
+    /// Differences counted per map and kind (all of them, not only this page's).
+    totals: BTreeMap<String, BTreeMap<DifferenceKind, usize>>,
+    differences: Vec<Difference>,
+    /// Pass as `after` for the next page of differences; absent on the last.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    next: Option<String>,
+}
+
+/// Both sides compared completely: records missing on either side, field differences with both
+/// values, tracking rows pointing at nothing, links to records deleted on one side, the error
+/// queue and the changes not applied yet. `agree` is true only when none of these is found.
+#[utoipa::path(get, path = "/api/v1/integration/reconcile", tag = "integration", params(ListQuery), responses((status = 200, body = ReconcileAnswer)))]
+async fn reconcile(
+    State(app): State<AppState>,
+    caller: Caller,
+    Query(q): Query<ListQuery>,
+) -> ApiResult<Json<ReconcileAnswer>> {
+    let page = q.page()?;
+    let start = match &page.after {
+        None => 0,
+        Some(after) => after
+            .parse::<usize>()
+            .map_err(|_| hrbridge_app::AppError::invalid("after", "is not a cursor this server gave out"))?,
+    };
+    let report = integration::reconcile_as(&app, &caller).await?;
+    let end = (start + page.limit as usize).min(report.differences.len());
+    let differences = report.differences.get(start..end).map(<[Difference]>::to_vec).unwrap_or_default();
+    let next = (end < report.differences.len()).then(|| super::cursor(&end.to_string()));
+    Ok(Json(ReconcileAnswer { agree: report.agree, pending: report.pending, totals: report.totals, differences, next }))
 }
 
 /// The error queue: changes that could not be applied, with the reason and the next attempt.

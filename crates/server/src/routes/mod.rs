@@ -59,6 +59,11 @@ impl ListQuery {
     }
 }
 
+/// The opaque cursor of a page that follows `key` (what [`ListQuery::page`] decodes).
+pub(crate) fn cursor(key: &str) -> String {
+    URL_SAFE_NO_PAD.encode(key)
+}
+
 /// A page of a list: `next` is the opaque cursor for the following page, absent on the last.
 #[derive(Debug, Serialize, ToSchema)]
 pub struct Paged<T> {

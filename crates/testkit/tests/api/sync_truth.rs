@@ -13,6 +13,7 @@ pub fn tests() -> Vec<(&'static str, hrbridge_testkit::TestFn)> {
         hrbridge_testkit::test_fn!(a_name_comes_back_as_typed_or_not_at_all),
         hrbridge_testkit::test_fn!(an_unreadable_last_synced_record_is_set_aside_with_its_reason),
         hrbridge_testkit::test_fn!(a_delete_in_hr_reaches_the_other_side_after_tracking_is_cleared),
+        hrbridge_testkit::test_fn!(reconcile_finds_every_kind_of_difference_and_agrees_only_without_one),
     ]
 }
 
@@ -107,5 +108,64 @@ async fn a_delete_in_hr_reaches_the_other_side_after_tracking_is_cleared(app: Te
     assert_eq!(w2["hr_worker_number"], "W2");
     synced(&api).await;
     assert!(errors(&api).await.is_empty(), "{:?}", errors(&api).await);
+    app.stop().await
+}
+
+async fn reconcile_finds_every_kind_of_difference_and_agrees_only_without_one(app: TestApp) {
+    let api = Api::admin(&app).await;
+    for number in ["W1", "W2"] {
+        api.create("/hr/workers", json!({"personnel_number": number, "first_name": "Ada", "last_name": "Test"})).await;
+    }
+    turn_on(&api).await;
+    let report = api.read("/integration/reconcile").await;
+    assert_eq!(
+        (report["agree"].as_bool(), report["differences"].as_array().map(Vec::len)),
+        (Some(true), Some(0)),
+        "{report}"
+    );
+
+    // W1's resource is booked, so HR's delete of W1 cannot reach it: queued, and still linked.
+    let resource = resource_of(&api, "W1").await.unwrap();
+    let booking =
+        json!({"resource_id": resource["id"], "start": "2026-03-10T08:00:00Z", "end": "2026-03-10T09:00:00Z"});
+    api.create("/scheduling/bookings", booking).await;
+    app.clock.advance(chrono::Duration::minutes(1));
+    api.delete("/hr/workers/W1").await.is(reqwest::StatusCode::NO_CONTENT);
+    eventually("W1's delete to be queued", || async {
+        errors(&api).await.into_iter().find(|e| e["entity_key"] == "W1").map(|_| ())
+    })
+    .await;
+    synced(&api).await;
+
+    // With the integration off, the scheduling side changes W2's email: waiting, and differing.
+    api.put("/integration", json!({"enabled": false})).await.is(OK);
+    let w2 =
+        format!("/scheduling/bookable-resources/{}", resource_of(&api, "W2").await.unwrap()["id"].as_str().unwrap());
+    api.patch(&w2, json!({"email": "w2@example.com"})).await.is(OK);
+
+    let report = api.read("/integration/reconcile").await;
+    assert_eq!(report["agree"], false, "{report}");
+    assert_eq!(report["pending"]["scheduling"], 1, "{report}");
+    let kinds: Vec<(&str, &str)> = report["differences"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|d| (d["key"].as_str().unwrap(), d["kind"].as_str().unwrap()))
+        .collect();
+    for expected in [("W1", "deleted-in-hr"), ("W1", "queued"), ("W2", "fields-differ")] {
+        assert!(kinds.contains(&expected), "{expected:?} in {report}");
+    }
+    let email = report["differences"].as_array().unwrap().iter().find(|d| d["kind"] == "fields-differ").unwrap();
+    assert_eq!(
+        email["fields"],
+        json!([{"field": "email", "hr_value": null, "scheduling_value": "w2@example.com"}]),
+        "both values, per field"
+    );
+    assert_eq!(report["totals"]["workers"]["deleted-in-hr"], 1, "{report}");
+    // Paged, with the verdict and totals on every page.
+    let first = api.read("/integration/reconcile?limit=1").await;
+    assert_eq!((first["differences"].as_array().map(Vec::len), first["agree"].as_bool()), (Some(1), Some(false)));
+    let rest = api.read(&format!("/integration/reconcile?limit=10&after={}", first["next"].as_str().unwrap())).await;
+    assert_eq!(rest["differences"].as_array().unwrap().len(), kinds.len() - 1);
     app.stop().await
 }

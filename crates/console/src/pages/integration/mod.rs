@@ -7,6 +7,7 @@
 
 mod conflicts;
 mod errors;
+mod reconcile;
 mod sync_jobs;
 mod tracking;
 
@@ -33,13 +34,18 @@ pub fn routes() -> Router<AppState> {
         .merge(sync_jobs::routes())
         .merge(conflicts::routes())
         .merge(errors::routes())
+        .merge(reconcile::routes())
 }
 
 /// The links between the integration's pages, the current one marked.
 pub(crate) fn tabs(current: &str, status: &IntegrationStatus) -> Markup {
     let errors = format!("Errors ({})", status.errors);
-    let links =
-        [("/integration", "Overview"), ("/integration/conflicts", "Conflicts"), ("/integration/errors", &errors)];
+    let links = [
+        ("/integration", "Overview"),
+        ("/integration/conflicts", "Conflicts"),
+        ("/integration/errors", &errors),
+        ("/integration/reconcile", "Reconcile"),
+    ];
     html! {
         nav.tabs aria-label="Integration pages" {
             @for (path, label) in links {
