@@ -32,7 +32,8 @@ pub fn if_match(headers: &HeaderMap) -> ApiResult<Option<i64>> {
     if text == "*" {
         return Ok(None);
     }
-    let version = text.strip_prefix("W/").unwrap_or(text).trim_matches('"').parse::<i64>();
+    // If-Match compares strongly (RFC 9110 §13.1.1): a weak tag matches nothing.
+    let version = if text.starts_with("W/") { Err(()) } else { text.trim_matches('"').parse::<i64>().map_err(drop) };
     version.map(Some).map_err(|_| {
         ApiError::PreconditionFailed("If-Match must name a version this server gave out as an ETag, like \"3\"".into())
     })
@@ -49,7 +50,7 @@ mod tests {
         headers.insert(header::IF_MATCH, HeaderValue::from_static("\"3\""));
         assert_eq!(if_match(&headers).unwrap(), Some(3));
         headers.insert(header::IF_MATCH, HeaderValue::from_static("W/\"4\""));
-        assert_eq!(if_match(&headers).unwrap(), Some(4));
+        assert!(if_match(&headers).is_err(), "a weak tag never matches");
         headers.insert(header::IF_MATCH, HeaderValue::from_static("*"));
         assert_eq!(if_match(&headers).unwrap(), None);
         headers.insert(header::IF_MATCH, HeaderValue::from_static("\"abc\""));

@@ -91,8 +91,11 @@ pub fn decide(
         (None, None, Some(_)) => Decision { unlink: true, ..Decision::default() },
         // Deleted in HR while on, no longer tracked (tracking cleared): the delete is a change,
         // and it reaches the scheduling side by key (seed 001).
+        // Nothing records which version of it HR last saw, so the version deleted is journaled
+        // (HR's delete wins), whatever was done to it there since.
         (None, Some(s), None) if deleted_in_hr && !off => Decision {
             scheduling: Some(SchedulingAction::Delete { reference: s.reference.clone() }),
+            conflict: Some(Side::Hr),
             ..Decision::default()
         },
         (None, None, None) | (None, Some(_), None) => Decision::default(),

@@ -12,7 +12,7 @@ use hrbridge_domain::outbox::Origin;
 use hrbridge_store::scheduling::SchedulingStore;
 use hrbridge_store::sync::journal::{Failure, NewConflict, Version};
 use hrbridge_store::sync::state::{BatchRecord, TrackingRow};
-use hrbridge_store::sync::{Projection, SchedulingWrite, Selection, WriteOutcome};
+use hrbridge_store::sync::{Pair, Projection, SchedulingWrite, Selection, WriteOutcome};
 use hrbridge_store::{Actor, ActorKind, HrStore};
 use serde_json::Value;
 use std::collections::{BTreeMap, HashMap, HashSet};
@@ -24,7 +24,7 @@ use std::sync::Arc;
 #[derive(Clone, Copy, Default)]
 pub(crate) struct Deletes<'a> {
     pub due: Option<&'a HashSet<String>>,
-    pub hr_deleted: Option<&'a HashSet<String>>,
+    pub hr_deleted: Option<&'a HashSet<(Pair, String)>>,
 }
 
 /// What a reconcile did, for reports and job progress.
@@ -183,7 +183,7 @@ impl Engine {
             .iter()
             .map(|(key, r)| {
                 (key.clone(), {
-                    let deleted_in_hr = deletes.hr_deleted.is_some_and(|d| d.contains(key));
+                    let deleted_in_hr = deletes.hr_deleted.is_some_and(|d| d.contains(&(pair, key.clone())));
                     decide(map, r.hr, r.scheduling, r.link.as_ref(), off.contains(key), deleted_in_hr)
                 })
             })

@@ -49,9 +49,9 @@ struct Work {
     hr_latest_off: HashMap<String, bool>,
     /// Keys whose HR delete this pass read (or that are retried): see `Engine::reconcile`.
     deletes_due: HashSet<String>,
-    /// Keys whose HR delete this pass read, made while on: it reaches the scheduling side by key
-    /// even when tracking no longer links them.
-    hr_deleted: HashSet<String>,
+    /// Records whose HR delete this pass read, made while on, or whose queued change is retried:
+    /// a delete reaches the scheduling side by key even when tracking no longer links them.
+    hr_deleted: HashSet<(Pair, String)>,
 }
 
 impl Work {
@@ -193,7 +193,7 @@ impl Engine {
                         deleted_owners.push(key.clone());
                     }
                     if !off {
-                        work.hr_deleted.insert(key.clone());
+                        work.hr_deleted.insert((pair, key.clone()));
                     }
                     work.deletes_due.insert(key.clone());
                 }
@@ -261,6 +261,8 @@ impl Engine {
             }
             if let Some(map) = self.maps.get(&failed.map_name) {
                 work.deletes_due.insert(failed.entity_key.clone());
+                // A queued delete that could not reach an untracked record is tried again too.
+                work.hr_deleted.insert((map.pair, failed.entity_key.clone()));
                 work.add_from_hr(map.pair, failed.entity_key, false);
             }
         }

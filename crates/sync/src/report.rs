@@ -194,6 +194,14 @@ fn field_differences(map: &Map, h: &Projection, s: &Projection) -> Vec<FieldDiff
             names.push(scheduling_name.map_or_else(|| hr_name.clone(), |f| f.scheduling.clone()));
         }
     }
+    // A field flowing to HR (only, or both ways) differs when the scheduling side's value, as
+    // HR would hold it, is not HR's: whichever way the rule would settle it.
+    for f in map.fields_to_hr() {
+        let hr_value = f.hr.as_deref().and_then(|name| h.fields.get(name)).unwrap_or(&Value::Null);
+        if map.to_hr_value(f, s.fields.get(&f.scheduling).unwrap_or(&Value::Null)) != *hr_value {
+            names.push(f.scheduling.clone());
+        }
+    }
     names.sort();
     names.dedup();
     names

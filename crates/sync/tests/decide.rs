@@ -337,5 +337,6 @@ fn deletes_follow_the_switch() {
     assert_eq!(decide(&map, None, Some(&scheduling), None, false, false), Decision::default());
     let by_key = decide(&map, None, Some(&scheduling), None, false, true);
     assert_eq!(by_key.scheduling, Some(SchedulingAction::Delete { reference: scheduling.reference.clone() }));
+    assert_eq!(by_key.conflict, Some(Side::Hr), "the version deleted is journaled");
     assert_eq!(decide(&map, None, Some(&scheduling), None, true, true), Decision::default());
 }

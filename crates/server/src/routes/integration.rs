@@ -177,12 +177,15 @@ struct ReconcileAnswer {
 /// Both sides compared completely: records missing on either side, field differences with both
 /// values, tracking rows pointing at nothing, links to records deleted on one side, the error
 /// queue and the changes not applied yet. `agree` is true only when none of these is found.
+/// Each page compares again; its cursor is a position in the differences in order of map and
+/// key, so a page read after a change may skip or repeat one.
 #[utoipa::path(get, path = "/api/v1/integration/reconcile", tag = "integration", params(ListQuery), responses((status = 200, body = ReconcileAnswer)))]
 async fn reconcile(
     State(app): State<AppState>,
     caller: Caller,
     Query(q): Query<ListQuery>,
 ) -> ApiResult<Json<ReconcileAnswer>> {
+    caller.require(Entity::Integration, Privilege::Read)?;
     let page = q.page()?;
     let start = match &page.after {
         None => 0,
@@ -191,8 +194,9 @@ async fn reconcile(
             .map_err(|_| hrbridge_app::AppError::invalid("after", "is not a cursor this server gave out"))?,
     };
     let report = integration::reconcile_as(&app, &caller).await?;
-    let end = (start + page.limit as usize).min(report.differences.len());
-    let differences = report.differences.get(start..end).map(<[Difference]>::to_vec).unwrap_or_default();
+    let start = start.min(report.differences.len());
+    let end = start.saturating_add(page.limit as usize).min(report.differences.len());
+    let differences = report.differences[start..end].to_vec();
     let next = (end < report.differences.len()).then(|| super::cursor(&end.to_string()));
     Ok(Json(ReconcileAnswer { agree: report.agree, pending: report.pending, totals: report.totals, differences, next }))
 }
