@@ -12,6 +12,7 @@
 //!   synced version when it was deleted while the integration was off.
 
 use crate::maps::{Direction, Map};
+use hrbridge_store::sync::journal::FieldOutcome;
 use hrbridge_store::sync::Projection;
 use serde_json::{Map as JsonMap, Value};
 
@@ -67,6 +68,9 @@ pub struct Decision {
     pub hr: Option<HrAction>,
     /// A version was overwritten: the side whose version was kept.
     pub conflict: Option<Side>,
+    /// Each mapped field the sides disagreed on: who won, both values, and why (for the
+    /// conflict journal).
+    pub fields: Vec<FieldOutcome>,
     /// The pair is no longer linked.
     pub unlink: bool,
     pub deleted_from_scheduling: bool,
@@ -125,6 +129,7 @@ pub fn decide(
                 scheduling: merged.scheduling,
                 hr: Some(HrAction::Recreate { fields }),
                 conflict: merged.conflict,
+                fields: merged.fields,
                 deleted_from_scheduling: was_deleted,
                 ..Decision::default()
             }
@@ -145,6 +150,7 @@ fn merge(map: &Map, h: &Projection, s: &Projection, link: Option<&Link>, was_del
     let agreed = link.map(|l| map.to_scheduling(&l.hr_fields));
     let mut target = s.fields.clone();
     let mut hr_updates = JsonMap::new();
+    let mut fields = Vec::new();
     let (mut scheduling_lost, mut hr_lost, mut write) = (false, false, false);
     for f in map.def.fields.iter().filter(|f| f.direction.to_scheduling()) {
         let want = get(&desired, &f.scheduling);
@@ -161,6 +167,20 @@ fn merge(map: &Map, h: &Projection, s: &Projection, link: Option<&Link>, was_del
                 (true, true) => s.modified_at > h.modified_at,
                 _ => false,
             };
+        let rule = match (hr_edited, scheduling_edited) {
+            _ if f.direction != Direction::Both && scheduling_edited => "hr-owns-field",
+            (true, true) => "last-edited-wins",
+            (false, true) => "scheduling-only-edited",
+            (true, false) => "hr-only-edited",
+            (false, false) => "neither-edited-hr-kept",
+        };
+        fields.push(FieldOutcome {
+            field: f.scheduling.clone(),
+            winner: if scheduling_wins { Side::Scheduling } else { Side::Hr }.as_str().into(),
+            hr_value: want.clone(),
+            scheduling_value: have.clone(),
+            rule: rule.into(),
+        });
         if scheduling_wins {
             hr_updates.insert(hr_name.to_string(), map.to_hr_value(f, have));
             hr_lost |= hr_edited;
@@ -181,6 +201,7 @@ fn merge(map: &Map, h: &Projection, s: &Projection, link: Option<&Link>, was_del
         scheduling: write.then(|| SchedulingAction::Write { reference: Some(s.reference.clone()), fields: target }),
         hr: (!hr_updates.is_empty()).then_some(HrAction::Update { fields: hr_updates }),
         conflict,
+        fields,
         unlink: false,
         deleted_from_scheduling: was_deleted,
     }

@@ -195,7 +195,7 @@ impl Engine {
         let now = self.hr.clock().now();
         let journal: Vec<NewConflict> = decisions
             .iter()
-            .filter_map(|(key, d)| d.conflict.map(|winner| conflict(map, key, winner, &records[key], now)))
+            .filter_map(|(key, d)| d.conflict.map(|winner| conflict(map, key, d, winner, &records[key], now)))
             .collect();
         if !journal.is_empty() {
             self.hr.journal_conflicts(&journal).await?;
@@ -354,11 +354,19 @@ fn version_of(p: Option<&Projection>) -> Option<Version> {
     })
 }
 
-fn conflict(map: &Map, key: &str, winner: Side, r: &Record, now: chrono::DateTime<chrono::Utc>) -> NewConflict {
+fn conflict(
+    map: &Map,
+    key: &str,
+    d: &Decision,
+    winner: Side,
+    r: &Record,
+    now: chrono::DateTime<chrono::Utc>,
+) -> NewConflict {
     NewConflict {
         map_name: map.name().into(),
         entity_key: key.into(),
         winner: winner.as_str(),
+        fields: d.fields.clone(),
         hr: version_of(r.hr),
         scheduling: version_of(r.scheduling),
         resolved_at: now,

@@ -168,11 +168,14 @@ async fn the_integration_is_run_from_its_page() {
     b.goto("/integration/conflicts").await;
     let card = b.text(&format!("#conflict-{}", conflict["id"].as_str().unwrap())).await;
     assert!(card.contains("workers W1"), "{card}");
-    let table = b.text(&format!("article[aria-labelledby=conflict-{}] table", conflict["id"].as_str().unwrap())).await;
-    let heads =
-        if conflict["winner"] == "hr" { "HR Kept Scheduling Overwritten" } else { "HR Overwritten Scheduling Kept" };
-    assert!(table.contains(heads), "{heads} in:\n{table}");
-    assert!(table.contains("email Differs ada@hr.example.com ada@scheduling.example.com"), "{table}");
+    // Field by field: whose email was kept, both values, and why.
+    let card = plain(b.text(&format!("article[aria-labelledby=conflict-{}]", conflict["id"].as_str().unwrap())).await);
+    let winner = if conflict["winner"] == "hr" { "HR's" } else { "Scheduling's" };
+    let expected =
+        format!("email {winner} ada@hr.example.com ada@scheduling.example.com both changed it: the later edit wins");
+    assert!(card.contains(&expected), "{expected} in:\n{card}");
+    assert!(card.contains("HR's version Scheduling's version"), "{card}");
+    assert!(card.contains("email Differs ada@hr.example.com ada@scheduling.example.com"), "{card}");
     b.screenshot("conflicts").await;
 
     // A contractor known only to scheduling holds RUST at Good (3). While off, HR drops Good from

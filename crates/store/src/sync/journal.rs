@@ -13,11 +13,29 @@ use serde_json::Value;
 pub struct NewConflict {
     pub map_name: String,
     pub entity_key: String,
-    /// `hr` or `scheduling`.
+    /// `hr` or `scheduling`: the side whose version of the record was kept overall.
     pub winner: &'static str,
+    /// Per mapped field the sides disagreed on: who won, both values, and why.
+    pub fields: Vec<FieldOutcome>,
     pub hr: Option<Version>,
     pub scheduling: Option<Version>,
     pub resolved_at: DateTime<Utc>,
+}
+
+/// How one mapped field of a conflict was settled.
+#[derive(Debug, Clone, PartialEq, Serialize, serde::Deserialize, utoipa::ToSchema)]
+pub struct FieldOutcome {
+    /// The field's scheduling name (as the map names it).
+    pub field: String,
+    /// `hr` or `scheduling`: whose value the record holds now.
+    pub winner: String,
+    /// HR's value, as the scheduling side would hold it.
+    #[schema(value_type = Object)]
+    pub hr_value: Value,
+    #[schema(value_type = Object)]
+    pub scheduling_value: Value,
+    /// Why: `hr-only-edited`, `scheduling-only-edited`, `last-edited-wins` or `hr-owns-field`.
+    pub rule: String,
 }
 
 /// One side's version of a record, as the journal keeps it.
@@ -37,6 +55,8 @@ pub struct Conflict {
     pub map_name: String,
     pub entity_key: String,
     pub winner: String,
+    /// Per mapped field the sides disagreed on: who won, both values, and why.
+    pub fields: Vec<FieldOutcome>,
     pub hr: Option<Version>,
     pub scheduling: Option<Version>,
     pub resolved_at: DateTime<Utc>,
@@ -111,6 +131,7 @@ struct ConflictRow {
     scheduling_modified_at: Option<DateTime<Utc>>,
     scheduling_modified_by: Option<String>,
     resolved_at: DateTime<Utc>,
+    fields: String,
 }
 
 fn version(fields: Option<String>, at: Option<DateTime<Utc>>, by: Option<String>) -> Option<Version> {
@@ -147,14 +168,15 @@ pub(super) async fn insert_conflicts(tx: &mut Tx, conflicts: &[NewConflict]) -> 
                 sf,
                 sa,
                 sb,
-                timestamp_text(c.resolved_at)
+                timestamp_text(c.resolved_at),
+                serde_json::to_string(&c.fields).unwrap_or_else(|_| "[]".into())
             ])
         })
         .collect();
     let sql = format!(
         "INSERT INTO sync_conflicts (map_name, entity_key, winner, hr_fields, hr_modified_at, hr_modified_by, \
-         scheduling_fields, scheduling_modified_at, scheduling_modified_by, resolved_at) {}",
-        tx.backend().select_json(&[Text, Text, Text, Text, Timestamp, Text, Text, Timestamp, Text, Timestamp])
+         scheduling_fields, scheduling_modified_at, scheduling_modified_by, resolved_at, fields) {}",
+        tx.backend().select_json(&[Text, Text, Text, Text, Timestamp, Text, Text, Timestamp, Text, Timestamp, Text])
     );
     let json = Value::Array(rows).to_string();
     on_tx!(tx, c => {
@@ -215,8 +237,8 @@ impl HrStore {
         let rows: Vec<ConflictRow> = on_read!(&self.db, c => {
             sqlx::query_as(
                 "SELECT id, map_name, entity_key, winner, hr_fields, hr_modified_at, hr_modified_by, scheduling_fields, \
-                 scheduling_modified_at, scheduling_modified_by, resolved_at FROM sync_conflicts WHERE id < $1 \
-                 ORDER BY id DESC LIMIT $2",
+                 scheduling_modified_at, scheduling_modified_by, resolved_at, fields FROM sync_conflicts \
+                 WHERE id < $1 ORDER BY id DESC LIMIT $2",
             )
             .bind(after)
             .bind(page.fetch())
@@ -225,16 +247,21 @@ impl HrStore {
         });
         let items = rows
             .into_iter()
-            .map(|r| Conflict {
-                id: r.id,
-                map_name: r.map_name,
-                entity_key: r.entity_key,
-                winner: r.winner,
-                hr: version(r.hr_fields, r.hr_modified_at, r.hr_modified_by),
-                scheduling: version(r.scheduling_fields, r.scheduling_modified_at, r.scheduling_modified_by),
-                resolved_at: r.resolved_at,
+            .map(|r| {
+                let fields = serde_json::from_str(&r.fields)
+                    .map_err(|e| StoreError::Config(format!("conflict {}: its fields cannot be read: {e}", r.id)))?;
+                Ok(Conflict {
+                    id: r.id,
+                    map_name: r.map_name,
+                    entity_key: r.entity_key,
+                    winner: r.winner,
+                    fields,
+                    hr: version(r.hr_fields, r.hr_modified_at, r.hr_modified_by),
+                    scheduling: version(r.scheduling_fields, r.scheduling_modified_at, r.scheduling_modified_by),
+                    resolved_at: r.resolved_at,
+                })
             })
-            .collect();
+            .collect::<StoreResult<Vec<_>>>()?;
         Ok(PageOf::from_rows(items, page, |c| c.id.to_string()))
     }
 

@@ -5,7 +5,7 @@
 use crate::common::integration::{errors, eventually, resource_of, resource_when, synced, turn_on, worker_when};
 use crate::common::{Api, OK};
 use hrbridge_testkit::TestApp;
-use serde_json::json;
+use serde_json::{json, Value};
 
 /// The tests of this file, for the harness in `main.rs`.
 pub fn tests() -> Vec<(&'static str, hrbridge_testkit::TestFn)> {
@@ -14,6 +14,7 @@ pub fn tests() -> Vec<(&'static str, hrbridge_testkit::TestFn)> {
         hrbridge_testkit::test_fn!(an_unreadable_last_synced_record_is_set_aside_with_its_reason),
         hrbridge_testkit::test_fn!(a_delete_in_hr_reaches_the_other_side_after_tracking_is_cleared),
         hrbridge_testkit::test_fn!(reconcile_finds_every_kind_of_difference_and_agrees_only_without_one),
+        hrbridge_testkit::test_fn!(the_conflict_journal_says_per_field_who_won_and_why),
     ]
 }
 
@@ -167,5 +168,41 @@ async fn reconcile_finds_every_kind_of_difference_and_agrees_only_without_one(ap
     assert_eq!((first["differences"].as_array().map(Vec::len), first["agree"].as_bool()), (Some(1), Some(false)));
     let rest = api.read(&format!("/integration/reconcile?limit=10&after={}", first["next"].as_str().unwrap())).await;
     assert_eq!(rest["differences"].as_array().unwrap().len(), kinds.len() - 1);
+    app.stop().await
+}
+
+async fn the_conflict_journal_says_per_field_who_won_and_why(app: TestApp) {
+    let api = Api::admin(&app).await;
+    let ada = json!({"personnel_number": "W1", "first_name": "Ada", "last_name": "Lovelace", "phone": "+15550000000"});
+    api.create("/hr/workers", ada).await;
+    turn_on(&api).await;
+    let path =
+        format!("/scheduling/bookable-resources/{}", resource_of(&api, "W1").await.unwrap()["id"].as_str().unwrap());
+
+    // Off: the scheduling side changes the email and phone, then HR changes the phone.
+    api.put("/integration", json!({"enabled": false})).await.is(OK);
+    app.clock.advance(chrono::Duration::minutes(1));
+    api.patch(&path, json!({"email": "ada@scheduling.example", "phone": "+15551111111"})).await.is(OK);
+    app.clock.advance(chrono::Duration::minutes(1));
+    api.patch("/hr/workers/W1", json!({"phone": "+15552222222"})).await.is(OK);
+    turn_on(&api).await;
+
+    // HR's phone and the scheduling side's email are both kept, and the journal says so per field.
+    let w = api.read("/hr/workers/W1").await;
+    assert_eq!((w["email"].as_str(), w["phone"].as_str()), (Some("ada@scheduling.example"), Some("+15552222222")));
+    let journal = crate::common::integration::conflicts(&api).await;
+    let entry = journal.iter().find(|c| c["entity_key"] == "W1").expect("a journal entry for W1");
+    let mut fields = entry["fields"].as_array().unwrap().clone();
+    fields.sort_by_key(|f| f["field"].as_str().unwrap().to_string());
+    assert_eq!(
+        Value::Array(fields),
+        json!([
+            {"field": "email", "winner": "scheduling", "hr_value": null,
+             "scheduling_value": "ada@scheduling.example", "rule": "scheduling-only-edited"},
+            {"field": "phone", "winner": "hr", "hr_value": "+15552222222",
+             "scheduling_value": "+15551111111", "rule": "last-edited-wins"},
+        ]),
+        "{entry}"
+    );
     app.stop().await
 }

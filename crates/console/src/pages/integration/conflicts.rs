@@ -151,23 +151,68 @@ fn row(r: &Row) -> Markup {
     }
 }
 
+/// Why a field went the way it did, in words.
+fn rule_text(rule: &str) -> &str {
+    match rule {
+        "hr-only-edited" => "only HR changed it",
+        "scheduling-only-edited" => "only the scheduling side changed it",
+        "last-edited-wins" => "both changed it: the later edit wins",
+        "hr-owns-field" => "it flows from HR only: HR's value is kept",
+        "neither-edited-hr-kept" => "neither side changed it since the last sync: HR's value is kept",
+        other => other,
+    }
+}
+
+/// Each mapped field the sides disagreed on: whose value the record holds now, the value that
+/// lost, and why.
+fn field_by_field(c: &Conflict) -> Markup {
+    html! {
+        table.fields {
+            caption { "Field by field" }
+            thead { tr { th { "Field" } th { "Kept" } th { "HR's value" } th { "Scheduling's value" } th { "Why" } } }
+            tbody {
+                @for f in &c.fields {
+                    tr {
+                        th scope="row" { (f.field) }
+                        td { @if f.winner == "hr" { span.badge.ok { "HR's" } } @else { span.badge.ok { "Scheduling's" } } }
+                        td { (value(&Some(f.hr_value.clone()))) }
+                        td { (value(&Some(f.scheduling_value.clone()))) }
+                        td { (rule_text(&f.rule)) }
+                    }
+                }
+            }
+        }
+    }
+}
+
 fn conflict(c: &Conflict, map: Option<&Map>) -> Markup {
     let id = format!("conflict-{}", c.id);
     let kept = if c.winner == "hr" { "HR's" } else { "Scheduling's" };
+    let per_field = !c.fields.is_empty();
     let (mapped, other): (Vec<Row>, Vec<Row>) = rows(c, map).into_iter().partition(|r| r.mapped);
     let head = html! {
         thead {
             tr {
                 th { "Field" }
-                th { (side_heading("hr", "HR", &c.winner)) }
-                th { (side_heading("scheduling", "Scheduling", &c.winner)) }
+                @if per_field {
+                    th { "HR's version" }
+                    th { "Scheduling's version" }
+                } @else {
+                    th { (side_heading("hr", "HR", &c.winner)) }
+                    th { (side_heading("scheduling", "Scheduling", &c.winner)) }
+                }
             }
         }
     };
     html! {
         article.card aria-labelledby=(id) {
             h2 #(id) { (c.map_name) " " (c.entity_key) }
-            p.muted { "Resolved " (crate::widgets::when(&c.resolved_at)) ": " (kept) " version was kept." }
+            @if per_field {
+                p.muted { "Resolved " (crate::widgets::when(&c.resolved_at)) " field by field:" }
+                (field_by_field(c))
+            } @else {
+                p.muted { "Resolved " (crate::widgets::when(&c.resolved_at)) ": " (kept) " version was kept." }
+            }
             table.conflict {
                 caption.visually-hidden { "HR's and scheduling's versions of " (c.map_name) " " (c.entity_key) }
                 (head)
